@@ -1,0 +1,75 @@
+/**
+ * Opens the database named by a URL: better-sqlite3 for `sqlite:PATH` (WAL,
+ * foreign keys on) and pg for `postgres://`. Everything above this module sees
+ * one Kysely instance and a dialect name for the few places that differ.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  /** Closes every connection. */
+  destroy(): Promise<void>;
+}
+
+// int8 (count(*), bigint ids) arrives as a string from pg by default; our values
+// stay far below 2^53, so numbers keep one code path for both dialects.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL only: the schema to use (tests run each in a schema of their own). */
+  schema?: string;
+  /** PostgreSQL only: the pool size. */
+  poolSize?: number;
+}
+
+/**
+ * @example
+ * const db = openDatabase('sqlite:./data/baken.sqlite');
+ * await db.kysely.selectFrom('organisations').selectAll().execute();
+ */
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
+    });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, dialect: 'postgres', destroy: () => kysely.destroy() };
+  }
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const database = new SQLite(path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('synchronous = NORMAL');
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
+  }
+  throw new Error(`unsupported database URL: ${url}`);
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new Error(`not a plain schema name: ${name}`);
+  return name;
+}
+
+/** Whether the database answers; used by /readyz. */
+export async function isReachable(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db.kysely);
+    return true;
+  } catch {
+    return false;
+  }
+}

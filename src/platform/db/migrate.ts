@@ -1,0 +1,49 @@
+/**
+ * Versioned migrations, applied at start and by `baken migrate`. One list serves
+ * both dialects; a migration receives the dialect for the few shapes that differ.
+ * Kysely's migrator keeps the applied versions and takes a lock, so several nodes
+ * starting at once apply each migration once.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import type { Db, DialectName } from './database.js';
+import * as m0001 from './migrations/0001_foundation.js';
+
+type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
+
+/** In order; names are the version and never change once released. */
+const MIGRATIONS: Array<[string, VersionedMigration]> = [['0001_foundation', m0001]];
+
+export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];
+
+function migrator(db: Db): Migrator {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, m] of MIGRATIONS) migrations[name] = { up: (k) => m.up(k, db.dialect) };
+  return new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'baken_migrations',
+    migrationLockTableName: 'baken_migrations_lock',
+  });
+}
+
+/**
+ * Brings the schema to the latest version; returns the versions applied now.
+ * @example
+ * const applied = await migrateToLatest(db); // ['0001_foundation'] on an empty database
+ */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Every known migration and whether it has been applied. */
+export async function migrationStatus(db: Db): Promise<Array<{ name: string; appliedAt: string | null }>> {
+  const list = await migrator(db).getMigrations();
+  return list.map((m) => ({ name: m.name, appliedAt: m.executedAt ? m.executedAt.toISOString() : null }));
+}

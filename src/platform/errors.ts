@@ -1,0 +1,76 @@
+/**
+ * The one catalogue of Baken's errors. Each has a stable code (`BAKEN_E_...`) that
+ * clients and scripts may rely on, and a kind. Domain code throws {@link BakenError};
+ * only the HTTP layer turns a kind into a status (see platform/http/errorHandler.ts).
+ */
+
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'too_large'
+  | 'unsupported'
+  | 'unavailable';
+
+export const ERRORS = {
+  VALIDATION: { kind: 'invalid', message: 'The request is not valid.' },
+  BAD_INPUT: { kind: 'invalid', message: 'The input is not valid.' },
+  UNAUTHENTICATED: { kind: 'unauthenticated', message: 'Sign in or present an API key.' },
+  BAD_CREDENTIALS: { kind: 'unauthenticated', message: 'Wrong email address or password.' },
+  KEY_INVALID: { kind: 'unauthenticated', message: 'The API key is unknown, revoked or expired.' },
+  FORBIDDEN: { kind: 'forbidden', message: 'You may not do this.' },
+  CSRF: { kind: 'forbidden', message: 'The form has expired or did not come from this site; reload the page and try again.' },
+  NOT_FOUND: { kind: 'not_found', message: 'Not found.' },
+  ROUTE_NOT_FOUND: { kind: 'not_found', message: 'There is nothing at this address.' },
+  ORG_NOT_FOUND: { kind: 'not_found', message: 'No such organisation.' },
+  USER_NOT_FOUND: { kind: 'not_found', message: 'No such user.' },
+  KEY_NOT_FOUND: { kind: 'not_found', message: 'No such API key.' },
+  ORG_EXISTS: { kind: 'conflict', message: 'An organisation with this name exists already.' },
+  USER_EXISTS: { kind: 'conflict', message: 'A user with this email address exists already.' },
+  KEY_REVOKED: { kind: 'conflict', message: 'This API key has been revoked already.' },
+  LAST_ADMIN: { kind: 'conflict', message: 'This would leave Baken without an active admin.' },
+  RATE_LIMITED: { kind: 'rate_limited', message: 'Too many attempts; wait a while and try again.' },
+  TOO_LARGE: { kind: 'too_large', message: 'The request is too large.' },
+  UNSUPPORTED_MEDIA: { kind: 'unsupported', message: 'This content type is not supported here.' },
+  DATABASE_UNAVAILABLE: { kind: 'unavailable', message: 'The database cannot be reached.' },
+  INTERNAL: { kind: 'unavailable', message: 'Something went wrong on our side; it has been logged.' },
+} as const satisfies Record<string, { kind: ErrorKind; message: string }>;
+
+export type ErrorName = keyof typeof ERRORS;
+export type ErrorCode = `BAKEN_E_${ErrorName}`;
+
+/** A problem with one field of the input, so a client can point at it. */
+export interface FieldProblem {
+  /** Where: a field name, a JSON pointer such as `/email`, or `line 12, field ip`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * @example
+ * throw new BakenError('ORG_EXISTS', { detail: `"${name}" is taken` });
+ */
+export class BakenError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly detail: string | undefined;
+  readonly problems: FieldProblem[];
+
+  constructor(name: ErrorName, options: { detail?: string; problems?: FieldProblem[]; cause?: unknown } = {}) {
+    const entry = ERRORS[name];
+    super(options.detail ? `${entry.message} ${options.detail}` : entry.message, { cause: options.cause });
+    this.name = 'BakenError';
+    this.code = `BAKEN_E_${name}`;
+    this.kind = entry.kind;
+    this.detail = options.detail;
+    this.problems = options.problems ?? [];
+  }
+}
+
+/** Shorthand for a validation error on one field. */
+export function invalid(field: string, message: string): BakenError {
+  return new BakenError('VALIDATION', { detail: `${field}: ${message}`, problems: [{ field, message }] });
+}

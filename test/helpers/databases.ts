@@ -1,0 +1,114 @@
+/**
+ * Runs database tests on both dialects. SQLite gets a fresh file in a temp
+ * directory; PostgreSQL gets a schema of its own in BAKEN_TEST_DATABASE_URL,
+ * dropped afterwards. Without that variable the PostgreSQL suites report skipped.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { ManualClock } from '../../src/platform/clock.js';
+import type { Context } from '../../src/platform/context.js';
+import type { DialectName } from '../../src/platform/db/database.js';
+import { openContext } from '../../src/platform/runtime.js';
+import { randomToken } from '../../src/platform/tokens.js';
+
+export const POSTGRES_URL = process.env.BAKEN_TEST_DATABASE_URL || null;
+export const DIALECTS: DialectName[] = ['sqlite', 'postgres'];
+
+export interface TestDatabase {
+  ctx: Context;
+  /** The suite's own clock, which tests move by hand. */
+  clock: ManualClock;
+  dialect: DialectName;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return loadConfig({
+    env: {},
+    cwd: dataDir,
+    overrides: { dataDir, logLevel: 'silent', secret: 'test-secret-'.padEnd(40, 'x'), ...overrides },
+  });
+}
+
+export interface TestDatabaseOptions {
+  /** When the suite's clock starts. */
+  start?: string;
+  config?: Partial<Config>;
+}
+
+/** A migrated, empty database of the given dialect with a context around it. */
+export async function createTestDatabase(dialect: DialectName, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'baken-test-'));
+  let schema: string | undefined;
+  let databaseUrl = `sqlite:${join(dataDir, 'baken.sqlite')}`;
+  if (dialect === 'postgres') {
+    if (!POSTGRES_URL) throw new Error('BAKEN_TEST_DATABASE_URL is not set');
+    schema = `baken_t_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+    await withAdmin((c) => c.query(`create schema ${schema}`));
+    databaseUrl = POSTGRES_URL;
+  }
+  const config = testConfig(dataDir, { databaseUrl, ...options.config });
+  const clock = new ManualClock(options.start ?? '2026-03-01T10:00:00.000Z');
+  const ctx = await openContext(config, {
+    clock,
+    log: pino({ level: 'silent' }),
+    database: schema ? { schema, poolSize: 4 } : {},
+  });
+  return {
+    ctx,
+    clock,
+    dialect,
+    dataDir,
+    async close() {
+      await ctx.db.destroy();
+      if (schema) await withAdmin((c) => c.query(`drop schema if exists ${schema} cascade`));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL! });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Why a dialect's suites are skipped, or false when they run. */
+export function skipReason(dialect: DialectName): string | false {
+  return dialect === 'postgres' && !POSTGRES_URL ? 'BAKEN_TEST_DATABASE_URL is not set' : false;
+}
+
+/**
+ * Declares one suite per dialect, each with a fresh database.
+ * @example
+ * describeEachDatabase('organisations', (db) => {
+ *   test('create', async () => { await createOrganisation(db().ctx, ...) });
+ * });
+ */
+export function describeEachDatabase(title: string, body: (db: () => TestDatabase) => void, options: TestDatabaseOptions = {}): void {
+  for (const dialect of DIALECTS) {
+    describe(`${title} [${dialect}]`, { skip: skipReason(dialect) }, () => {
+      let handle: TestDatabase | undefined;
+      before(async () => {
+        handle = await createTestDatabase(dialect, options);
+      });
+      after(async () => {
+        await handle?.close();
+      });
+      body(() => {
+        if (!handle) throw new Error('database not ready');
+        return handle;
+      });
+    });
+  }
+}
