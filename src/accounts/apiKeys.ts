@@ -160,3 +160,13 @@ export async function authenticateApiKey(ctx: Context, presented: string): Promi
     role: row.role,
   };
 }
+
+/** By id or by the prefix people see (`bkn_AbCdEf`), as the CLI's arguments allow. */
+export async function findApiKey(ctx: Context, ref: string): Promise<ApiKey> {
+  const t = ref.trim().replace(/…$/, '');
+  const q = ctx.db.kysely.selectFrom('api_keys').selectAll();
+  const rows = /^\d+$/.test(t) ? await q.where('id', '=', Number(t)).execute() : t.startsWith(API_KEY_PREFIX) ? await q.where('prefix', '=', t).execute() : [];
+  if (rows.length === 0) throw new BakenError('KEY_NOT_FOUND', { detail: `"${ref}"` });
+  if (rows.length > 1) throw invalid('key', `the prefix "${ref}" matches ${rows.length} keys; use the id`);
+  return toApiKey(rows[0]!);
+}

@@ -129,7 +129,7 @@ export class Ipv4PrefixTable {
 
   /** The segment containing `ip` (a uint32). Segment ids are what {@link overlayIpv4Tables} pairs up. */
   segmentOf(ip: number): number {
-    const h = ip >>> 16;
+    const h = ip >>> INDEX_SHIFT;
     const starts = this.starts;
     let lo = this.index[h]!;
     let hi = this.index[h + 1]!;
@@ -191,16 +191,21 @@ export class Ipv4PrefixTable {
   }
 }
 
+/** Index entries: for each /INDEX_BITS block, the segment containing its first address. */
+const INDEX_BITS = 20;
+const INDEX_SHIFT = 32 - INDEX_BITS;
+const INDEX_SIZE = 2 ** INDEX_BITS;
+
 function buildIndex(starts: Uint32Array): Uint32Array {
-  const index = new Uint32Array(65537);
+  const index = new Uint32Array(INDEX_SIZE + 1);
   const n = starts.length;
   let i = 0;
-  for (let h = 0; h < 65536; h++) {
-    const key = h * 65536;
+  for (let h = 0; h < INDEX_SIZE; h++) {
+    const key = h * 2 ** INDEX_SHIFT;
     while (i + 1 < n && starts[i + 1]! <= key) i++;
     index[h] = i;
   }
-  index[65536] = n - 1;
+  index[INDEX_SIZE] = n - 1;
   return index;
 }
 

@@ -1,0 +1,163 @@
+/** The API's shapes, once: they validate input, type the handlers and write the OpenAPI document. */
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { KEY_ROLES, ORGANISATION_KINDS, USER_ROLES } from '../../accounts/roles.js';
+import { SECTOR_CODES } from '../../accounts/sectors.js';
+
+const literals = <T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> =>
+  Type.Union(values.map((v) => Type.Literal(v))) as TUnion<TLiteral<T[number]>[]>;
+
+export const Timestamp = Type.String({ format: 'date-time' });
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Language = literals(['en', 'nl'] as const);
+export const OrganisationKind = literals(ORGANISATION_KINDS);
+export const UserRole = literals(USER_ROLES);
+export const KeyRole = literals(KEY_ROLES);
+export const SectorCode = literals(SECTOR_CODES);
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable error code, BAKEN_E_...' }),
+      message: Type.String(),
+      problems: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+      request_id: Type.String(),
+    }),
+  },
+);
+
+export const Organisation = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  kind: OrganisationKind,
+  sector: Nullable(Type.String()),
+  language: Language,
+  notes: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const OrganisationCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: literals(['member', 'operator'] as const),
+    sector: Type.Optional(Nullable(SectorCode)),
+    language: Type.Optional(Language),
+    notes: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
+  },
+  { additionalProperties: false },
+);
+export type OrganisationCreate = Static<typeof OrganisationCreate>;
+
+export const OrganisationPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    sector: Type.Optional(Nullable(SectorCode)),
+    language: Type.Optional(Language),
+    notes: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const OrganisationQuery = Type.Object({
+  kind: Type.Optional(OrganisationKind),
+  sector: Type.Optional(SectorCode),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export const User = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  name: Nullable(Type.String()),
+  role: UserRole,
+  organisation_id: Type.Integer(),
+  disabled: Type.Boolean(),
+  language: Nullable(Language),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  last_login_at: Nullable(Timestamp),
+});
+
+export const UserCreate = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    role: UserRole,
+    organisation_id: Type.Integer({ minimum: 1 }),
+    password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to have one generated and returned once.' })),
+    language: Type.Optional(Nullable(Language)),
+  },
+  { additionalProperties: false },
+);
+
+export const UserPatch = Type.Object(
+  {
+    name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    role: Type.Optional(UserRole),
+    disabled: Type.Optional(Type.Boolean()),
+    language: Type.Optional(Nullable(Language)),
+  },
+  { additionalProperties: false },
+);
+
+export const UserQuery = Type.Object({ organisation_id: Type.Optional(Type.Integer({ minimum: 1 })), role: Type.Optional(UserRole) });
+
+export const PasswordSet = Type.Object(
+  { password: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'Omit to have one generated and returned once.' })) },
+  { additionalProperties: false },
+);
+
+export const ApiKey = Type.Object({
+  id: Type.Integer(),
+  organisation_id: Type.Integer(),
+  label: Nullable(Type.String()),
+  role: KeyRole,
+  prefix: Type.String({ description: 'The first characters of the key, to tell keys apart.' }),
+  state: literals(['active', 'expired', 'revoked'] as const),
+  created_at: Timestamp,
+  expires_at: Nullable(Timestamp),
+  revoked_at: Nullable(Timestamp),
+  last_used_at: Nullable(Timestamp),
+});
+
+export const ApiKeyCreate = Type.Object(
+  {
+    organisation_id: Type.Integer({ minimum: 1 }),
+    role: KeyRole,
+    label: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    expires: Type.Optional(Nullable(Type.String({ description: 'YYYY-MM-DD (end of that day, UTC) or an ISO timestamp' }))),
+  },
+  { additionalProperties: false },
+);
+
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Timestamp,
+  actor: Type.Object({
+    type: Type.String(),
+    user_id: Nullable(Type.Integer()),
+    api_key_id: Nullable(Type.Integer()),
+    label: Nullable(Type.String()),
+    organisation_id: Nullable(Type.Integer()),
+  }),
+  action: Type.String(),
+  target: Nullable(Type.Object({ type: Type.String(), id: Nullable(Type.String()) })),
+  details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  ip: Nullable(Type.String()),
+  user_agent: Nullable(Type.String()),
+  request_id: Nullable(Type.String()),
+});
+
+export const AuditQuery = Type.Object({
+  action: Type.Optional(Type.String({ maxLength: 100, description: 'An action, or a prefix ending in "." such as "auth."' })),
+  actor_user_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  target_type: Type.Optional(Type.String({ maxLength: 100 })),
+  target_id: Type.Optional(Type.String({ maxLength: 300 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'Entries older than this id: the next page.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+
+/** Standard error responses, for the OpenAPI document. */
+export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorResponse]));

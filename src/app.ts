@@ -1,0 +1,102 @@
+/**
+ * buildApp: the whole HTTP surface as a Fastify instance that does not listen.
+ * `baken serve` calls listen on it; tests call `inject`.
+ */
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiV1 } from './api/v1/index.js';
+import { healthRoutes } from './api/health.js';
+import { cookiesAreSecure } from './config.js';
+import type { Context } from './platform/context.js';
+import { authenticatePlugin } from './platform/http/authenticate.js';
+import { csrfPlugin } from './platform/http/csrf.js';
+import { registerErrorHandler } from './platform/http/errorHandler.js';
+import { metricsPlugin } from './platform/http/metrics.js';
+import { renderErrorPage } from './web/errorPage.js';
+import { webRoutes } from './web/routes.js';
+
+export interface BuildAppOptions {
+  ctx: Context;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // Keep a caller's request id when it is sane, so logs line up across systems.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(cookiesAreSecure(ctx.config) ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: cookiesAreSecure(ctx.config) ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Baken API',
+        version: '1',
+        description: 'Coordinated cyber-threat notification. Authenticate with `Authorization: Bearer <API key>`; people use the session cookie (send `x-csrf-token` on writes).',
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (bkn_...)' },
+          basic: { type: 'http', scheme: 'basic', description: 'Any user name; the API key as password' },
+          session: { type: 'apiKey', in: 'cookie', name: 'baken_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { basic: [] }, { session: [] }],
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
+
+  await app.register(authenticatePlugin, { ctx });
+  await app.register(csrfPlugin, { ctx });
+  await app.register(metricsPlugin);
+  registerErrorHandler(app, (request, reply, err, status) => renderErrorPage(ctx, request, reply, err, status));
+
+  await app.register(healthRoutes, { ctx });
+  await app.register(apiV1, { ctx, prefix: '/api/v1' });
+  await app.register(webRoutes, { ctx });
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,45 @@
+/** `baken serve`: the web server (and, later, the worker) in one process. */
+import type { Command } from 'commander';
+import { buildApp } from '../app.js';
+import { bootstrap } from '../accounts/bootstrap.js';
+import { loadConfig } from '../config.js';
+import { openContext } from '../platform/runtime.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the web server and API (migrates the database first)')
+    .option('--host <host>', 'listen address (BAKEN_HOST)')
+    .option('--port <port>', 'listen port (BAKEN_PORT)')
+    .action(async (opts: { host?: string; port?: string }) => {
+      const env = { ...process.env };
+      if (opts.host) env.BAKEN_HOST = opts.host;
+      if (opts.port) env.BAKEN_PORT = opts.port;
+      const config = loadConfig({ env });
+      const ctx = await openContext(config);
+      const first = await bootstrap(ctx);
+      const app = await buildApp({ ctx });
+      const address = await app.listen({ host: config.host, port: config.port });
+      ctx.log.info({ address, database: ctx.db.dialect }, 'Baken is listening');
+      if (first) {
+        // Printed once, to the terminal, not to the structured log.
+        const lines = [
+          '',
+          'Baken is ready. This is the first start: an admin account was created.',
+          `  Log in at   ${config.publicUrl}/login`,
+          `  Email       ${first.email}`,
+          first.generatedPassword ? `  Password    ${first.generatedPassword}   (shown once; change it after logging in)` : '  Password    the one in BAKEN_ADMIN_PASSWORD',
+          '',
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      const stop = async (signal: string) => {
+        ctx.log.info({ signal }, 'stopping');
+        await app.close();
+        await ctx.db.destroy();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    });
+}

@@ -1,0 +1,78 @@
+/** The page frame: header with navigation by permission, language switch, and the content. */
+import type { ComponentChildren } from 'preact';
+import type { PageContext } from './pageContext.js';
+import type { MessageKey } from './i18n.js';
+import type { Permission } from '../accounts/policies.js';
+
+const NAV: Array<{ href: string; label: MessageKey; needs?: Permission }> = [
+  { href: '/', label: 'nav.home' },
+  { href: '/admin/organisations', label: 'nav.organisations', needs: 'organisations:read' },
+  { href: '/admin/users', label: 'nav.users', needs: 'users:manage' },
+  { href: '/admin/keys', label: 'nav.keys', needs: 'apikeys:manage' },
+  { href: '/admin/audit', label: 'nav.audit', needs: 'audit:read' },
+  { href: '/about', label: 'nav.about' },
+];
+
+export function Csrf({ pc }: { pc: PageContext }) {
+  return <input type="hidden" name="_csrf" value={pc.csrf} />;
+}
+
+export function Notice({ kind, children }: { kind: 'ok' | 'error' | 'warn'; children: ComponentChildren }) {
+  return (
+    <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+export function Layout({ pc, title, children }: { pc: PageContext; title: string; children: ComponentChildren }) {
+  const { t } = pc;
+  const next = encodeURIComponent(pc.path);
+  return (
+    <html lang={pc.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Baken`}</title>
+        <link rel="stylesheet" href="/static/baken.css" />
+      </head>
+      <body>
+        <header class="top">
+          <div class="bar">
+            <a class="brand" href="/">
+              Baken<small>{t('app.tagline')}</small>
+            </a>
+            <nav class="main" aria-label="main">
+              {NAV.filter((n) => (pc.session || !n.needs) && (!n.needs || pc.permissions.includes(n.needs))).map((n) => (
+                <a href={n.href} aria-current={pc.path === n.href ? 'page' : undefined}>
+                  {t(n.label)}
+                </a>
+              ))}
+            </nav>
+            <div class="session">
+              <span class="lang" aria-label={t('nav.language')}>
+                <a href={`/language/en?next=${next}`} aria-current={pc.lang === 'en' ? 'true' : undefined} lang="en">EN</a>
+                <a href={`/language/nl?next=${next}`} aria-current={pc.lang === 'nl' ? 'true' : undefined} lang="nl">NL</a>
+              </span>
+              {pc.session ? (
+                <>
+                  <span class="hide-small">{pc.session.user.email}</span>
+                  <form method="post" action="/logout">
+                    <Csrf pc={pc} />
+                    <button class="secondary" type="submit">{t('nav.logout')}</button>
+                  </form>
+                </>
+              ) : (
+                <a href="/login">{t('nav.login')}</a>
+              )}
+            </div>
+          </div>
+        </header>
+        <main>{children}</main>
+        <footer>
+          Baken · <a href="/about">{t('nav.about')}</a> · <a href="/api/docs">{t('nav.api')}</a>
+        </footer>
+      </body>
+    </html>
+  );
+}

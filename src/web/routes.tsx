@@ -1,0 +1,293 @@
+/**
+ * The web interface's routes: thin, like the API's. Forms post back to the page
+ * they came from; on success they redirect (so a reload does not post twice),
+ * on a domain error they show the page again with the message and the values.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/apiKeys.js';
+import { createOrganisation, getOrganisation, listOrganisations, updateOrganisation } from '../accounts/organisations.js';
+import { can } from '../accounts/policies.js';
+import { login, logout } from '../accounts/sessions.js';
+import { createUser, getUser, listUsers, setPassword, updateUser } from '../accounts/users.js';
+import { listAudit } from '../platform/audit.js';
+import type { Context } from '../platform/context.js';
+import { assertPermission, metaOf, sessionCookieName, sessionCookieOptions } from '../platform/http/authenticate.js';
+import { clearPreSession } from '../platform/http/csrf.js';
+import { BakenError } from '../platform/errors.js';
+import { LANGUAGE_COOKIE, pageContext } from './pageContext.js';
+import { AboutPage } from './pages/about.js';
+import { AuditPage } from './pages/audit.js';
+import { HomePage } from './pages/home.js';
+import { KeysPage } from './pages/keys.js';
+import { LoginPage } from './pages/login.js';
+import { OrganisationPage, OrganisationsPage } from './pages/organisations.js';
+import { UserPage, UsersPage } from './pages/users.js';
+import { sendPage } from './render.js';
+import { STYLES } from './styles.js';
+
+type Form = Record<string, string | undefined>;
+
+/** Only paths on this site: no `//host` or `/\host` tricks. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+/** A domain error that the form can show next to the values; anything else goes to the error handler. */
+function formError(err: unknown): string {
+  if (err instanceof BakenError && (err.kind === 'invalid' || err.kind === 'conflict' || err.kind === 'not_found')) return err.message;
+  throw err;
+}
+
+function optionalInt(v: string | undefined): number | undefined {
+  return v && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+const STYLES_ETAG = `"${createHash('sha256').update(STYLES).digest('base64url').slice(0, 16)}"`;
+
+export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  const page = (request: FastifyRequest, reply: FastifyReply) => pageContext(ctx, request, reply);
+  const signedIn = async (request: FastifyRequest) => {
+    if (!request.session) throw new BakenError('UNAUTHENTICATED');
+  };
+  const needs = (permission: Parameters<typeof assertPermission>[1]) => async (request: FastifyRequest) => {
+    if (!request.session) throw new BakenError('UNAUTHENTICATED');
+    assertPermission(request, permission);
+  };
+
+  app.get('/static/baken.css', async (request, reply) => {
+    reply.header('etag', STYLES_ETAG).header('cache-control', 'public, max-age=3600');
+    if (request.headers['if-none-match'] === STYLES_ETAG) return reply.status(304).send();
+    return reply.type('text/css; charset=utf-8').send(STYLES);
+  });
+
+  app.get<{ Params: { lang: string }; Querystring: { next?: string } }>('/language/:lang', async (request, reply) => {
+    const lang = request.params.lang === 'nl' ? 'nl' : 'en';
+    reply.setCookie(LANGUAGE_COOKIE, lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 24 * 3600, secure: sessionCookieOptions(ctx).secure });
+    return reply.redirect(safeNext(request.query.next), 303);
+  });
+
+  app.get('/about', async (request, reply) => sendPage(reply, <AboutPage pc={page(request, reply)} />));
+
+  // ---- login and logout
+
+  app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
+    if (request.session) return reply.redirect(safeNext(request.query.next), 303);
+    return sendPage(reply, <LoginPage pc={page(request, reply)} next={safeNext(request.query.next)} />);
+  });
+
+  app.post<{ Body: Form }>('/login', { config: { csrf: true } }, async (request, reply) => {
+    const { email = '', password = '', next } = request.body ?? {};
+    try {
+      const { token, session } = await login(ctx, email, password, metaOf(request));
+      reply.setCookie(sessionCookieName(ctx), token, { ...sessionCookieOptions(ctx), expires: new Date(session.expiresAt) });
+      clearPreSession(reply, ctx);
+      return reply.redirect(safeNext(next), 303);
+    } catch (err) {
+      if (!(err instanceof BakenError) || (err.code !== 'BAKEN_E_BAD_CREDENTIALS' && err.code !== 'BAKEN_E_RATE_LIMITED')) throw err;
+      const pc = page(request, reply);
+      const limited = err.code === 'BAKEN_E_RATE_LIMITED';
+      return sendPage(reply, <LoginPage pc={pc} email={email} next={safeNext(next)} error={pc.t(limited ? 'login.limited' : 'login.failed')} />, limited ? 429 : 401);
+    }
+  });
+
+  app.post('/logout', async (request, reply) => {
+    if (request.session) await logout(ctx, request.session, metaOf(request));
+    reply.clearCookie(sessionCookieName(ctx), sessionCookieOptions(ctx));
+    return reply.redirect('/login', 303);
+  });
+
+  // ---- home
+
+  app.get('/', { preHandler: signedIn }, async (request, reply) => {
+    const organisation = await getOrganisation(ctx, request.session!.user.organisationId);
+    return sendPage(reply, <HomePage pc={page(request, reply)} organisation={organisation} />);
+  });
+
+  // ---- organisations
+
+  app.get<{ Querystring: { q?: string; done?: string } }>('/admin/organisations', { preHandler: needs('organisations:read') }, async (request, reply) => {
+    const pc = page(request, reply);
+    const q = request.query.q?.slice(0, 200);
+    const organisations = await listOrganisations(ctx, q ? { q } : {});
+    return sendPage(
+      reply,
+      <OrganisationsPage pc={pc} organisations={organisations} canManage={can(request.caller.actor, 'organisations:manage')} {...(q ? { q } : {})} {...(request.query.done ? { message: pc.t('orgs.created', { name: request.query.done }) } : {})} />,
+    );
+  });
+
+  app.post<{ Body: Form }>('/admin/organisations', { preHandler: needs('organisations:manage') }, async (request, reply) => {
+    const b = request.body ?? {};
+    try {
+      const org = await createOrganisation(ctx, request.caller, {
+        name: b.name ?? '',
+        kind: b.kind === 'operator' ? 'operator' : 'member',
+        sector: b.sector || null,
+        language: b.language === 'nl' ? 'nl' : 'en',
+        notes: b.notes?.trim() || null,
+      });
+      return reply.redirect(`/admin/organisations?done=${encodeURIComponent(org.name)}`, 303);
+    } catch (err) {
+      const error = formError(err);
+      const organisations = await listOrganisations(ctx);
+      return sendPage(reply, <OrganisationsPage pc={page(request, reply)} organisations={organisations} canManage error={error} values={b} />, 400);
+    }
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/admin/organisations/:id', { preHandler: needs('organisations:manage') }, async (request, reply) => {
+    const pc = page(request, reply);
+    const organisation = await getOrganisation(ctx, optionalInt(request.params.id) ?? 0);
+    return sendPage(reply, <OrganisationPage pc={pc} organisation={organisation} {...(request.query.saved ? { message: pc.t('orgs.saved') } : {})} />);
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/admin/organisations/:id', { preHandler: needs('organisations:manage') }, async (request, reply) => {
+    const id = optionalInt(request.params.id) ?? 0;
+    const b = request.body ?? {};
+    try {
+      const current = await getOrganisation(ctx, id);
+      await updateOrganisation(ctx, request.caller, id, {
+        ...(b.name !== undefined ? { name: b.name } : {}),
+        ...(current.kind === 'member' && b.sector !== undefined ? { sector: b.sector } : {}),
+        ...(b.language ? { language: b.language === 'nl' ? 'nl' : 'en' } : {}),
+        ...(b.notes !== undefined ? { notes: b.notes.trim() || null } : {}),
+      });
+      return reply.redirect(`/admin/organisations/${id}?saved=1`, 303);
+    } catch (err) {
+      const error = formError(err);
+      return sendPage(reply, <OrganisationPage pc={page(request, reply)} organisation={await getOrganisation(ctx, id)} error={error} />, 400);
+    }
+  });
+
+  // ---- users
+
+  const usersPage = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof UsersPage>[0]>, status = 200) => {
+    const organisationFilter = optionalInt((request.query as { organisation?: string }).organisation);
+    const [users, organisations] = await Promise.all([listUsers(ctx, organisationFilter ? { organisationId: organisationFilter } : {}), listOrganisations(ctx)]);
+    return sendPage(
+      reply,
+      <UsersPage pc={page(request, reply)} users={users} organisations={organisations} {...(organisationFilter ? { organisationFilter } : {})} {...extra} />,
+      status,
+    );
+  };
+
+  app.get('/admin/users', { preHandler: needs('users:manage') }, async (request, reply) => usersPage(request, reply, {}));
+
+  app.post<{ Body: Form }>('/admin/users', { preHandler: needs('users:manage') }, async (request, reply) => {
+    const b = request.body ?? {};
+    const pc = page(request, reply);
+    try {
+      const { user, generatedPassword } = await createUser(ctx, request.caller, {
+        email: b.email ?? '',
+        name: b.name ?? null,
+        role: b.role ?? '',
+        organisationId: optionalInt(b.organisation_id) ?? 0,
+        password: b.password || null,
+      });
+      // A generated password is shown on this response only, so no redirect here.
+      return usersPage(request, reply, {
+        message: pc.t('users.created', { email: user.email }),
+        ...(generatedPassword ? { secret: pc.t('users.generated', { password: generatedPassword }) } : {}),
+      }, 201);
+    } catch (err) {
+      return usersPage(request, reply, { error: formError(err), values: b }, 400);
+    }
+  });
+
+  const userPage = async (request: FastifyRequest, reply: FastifyReply, id: number, extra: Partial<Parameters<typeof UserPage>[0]>, status = 200) => {
+    const user = await getUser(ctx, id);
+    const organisation = await getOrganisation(ctx, user.organisationId);
+    return sendPage(reply, <UserPage pc={page(request, reply)} user={user} organisation={organisation} {...extra} />, status);
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/admin/users/:id', { preHandler: needs('users:manage') }, async (request, reply) =>
+    userPage(request, reply, optionalInt(request.params.id) ?? 0, request.query.saved ? { message: page(request, reply).t('users.saved') } : {}),
+  );
+
+  app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id', { preHandler: needs('users:manage') }, async (request, reply) => {
+    const id = optionalInt(request.params.id) ?? 0;
+    const b = request.body ?? {};
+    try {
+      await updateUser(ctx, request.caller, id, { ...(b.name !== undefined ? { name: b.name } : {}), ...(b.role ? { role: b.role } : {}) });
+      return reply.redirect(`/admin/users/${id}?saved=1`, 303);
+    } catch (err) {
+      return userPage(request, reply, id, { error: formError(err) }, 400);
+    }
+  });
+
+  app.post<{ Params: { id: string; change: string } }>('/admin/users/:id/:change(^disable|enable$)', { preHandler: needs('users:manage') }, async (request, reply) => {
+    const id = optionalInt(request.params.id) ?? 0;
+    try {
+      await updateUser(ctx, request.caller, id, { disabled: request.params.change === 'disable' });
+      return reply.redirect(`/admin/users/${id}?saved=1`, 303);
+    } catch (err) {
+      return userPage(request, reply, id, { error: formError(err) }, 409);
+    }
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id/password', { preHandler: needs('users:manage') }, async (request, reply) => {
+    const id = optionalInt(request.params.id) ?? 0;
+    const pc = page(request, reply);
+    try {
+      const { generatedPassword } = await setPassword(ctx, request.caller, id, request.body?.password || undefined);
+      return userPage(request, reply, id, {
+        message: pc.t('users.saved'),
+        ...(generatedPassword ? { secret: pc.t('users.generated', { password: generatedPassword }) } : {}),
+      });
+    } catch (err) {
+      return userPage(request, reply, id, { error: formError(err) }, 400);
+    }
+  });
+
+  // ---- API keys
+
+  const keysPage = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof KeysPage>[0]>, status = 200) => {
+    const organisationFilter = optionalInt((request.query as { organisation?: string }).organisation);
+    const [keys, organisations] = await Promise.all([listApiKeys(ctx, organisationFilter ? { organisationId: organisationFilter } : {}), listOrganisations(ctx)]);
+    return sendPage(
+      reply,
+      <KeysPage pc={page(request, reply)} keys={keys} organisations={organisations} now={ctx.clock.now()} {...(organisationFilter ? { organisationFilter } : {})} {...extra} />,
+      status,
+    );
+  };
+
+  app.get<{ Querystring: { revoked?: string } }>('/admin/keys', { preHandler: needs('apikeys:manage') }, async (request, reply) =>
+    keysPage(request, reply, request.query.revoked ? { message: page(request, reply).t('keys.revoked') } : {}),
+  );
+
+  app.post<{ Body: Form }>('/admin/keys', { preHandler: needs('apikeys:manage') }, async (request, reply) => {
+    const b = request.body ?? {};
+    try {
+      const created = await createApiKey(ctx, request.caller, {
+        organisationId: optionalInt(b.organisation_id) ?? 0,
+        role: b.role ?? '',
+        label: b.label || null,
+        expires: b.expires || null,
+      });
+      return keysPage(request, reply, { created: { key: created.apiKey, secret: created.secret } }, 201);
+    } catch (err) {
+      return keysPage(request, reply, { error: formError(err) }, 400);
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', { preHandler: needs('apikeys:manage') }, async (request, reply) => {
+    try {
+      await revokeApiKey(ctx, request.caller, optionalInt(request.params.id) ?? 0);
+      return reply.redirect('/admin/keys?revoked=1', 303);
+    } catch (err) {
+      return keysPage(request, reply, { error: formError(err) }, 409);
+    }
+  });
+
+  // ---- audit
+
+  app.get<{ Querystring: { action?: string; before?: string } }>('/admin/audit', { preHandler: needs('audit:read') }, async (request, reply) => {
+    const action = request.query.action?.trim().slice(0, 100) || undefined;
+    const before = optionalInt(request.query.before);
+    const limit = 100;
+    const entries = await listAudit(ctx.db, { ...(action ? { action } : {}), ...(before ? { beforeId: before } : {}), limit });
+    return sendPage(
+      reply,
+      <AuditPage pc={page(request, reply)} entries={entries} {...(action ? { action } : {})} nextBefore={entries.length === limit ? entries[entries.length - 1]!.id : null} />,
+    );
+  });
+}
