@@ -18,8 +18,9 @@ const MAGIC = 'BAKENPT4';
 
 /**
  * Longest-prefix-match table for IPv4: disjoint segments (sorted starts in a Uint32Array, values in an Int32Array)
- * plus a 65,537-entry index on the top 16 bits, so a lookup is one index read and a binary search over the few
- * segments of one /16. About 8 bytes a segment.
+ * plus an index on the top 20 bits (4 MB), so a lookup is one index read and a binary search over the few
+ * segments of one /20. About 8 bytes a segment. (A /16 index measured half as fast on Dutch addresses, whose /16s
+ * hold many small ranges.)
  *
  * Built from ranges that may nest or overlap: the most specific (smallest) range wins, of equal ones the last given.
  *

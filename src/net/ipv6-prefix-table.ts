@@ -37,7 +37,7 @@ function succWords(src: Uint32Array, si: number, dst: Uint32Array, di: number): 
 /**
  * Longest-prefix-match table for IPv6, the same design as {@link Ipv4PrefixTable}: sorted segment starts as four
  * big-endian uint32 words each (a Uint32Array, 16 bytes a segment), values in an Int32Array, and an index on the
- * top 16 bits. Lookups compare words, never bigints, so the hot path does not allocate.
+ * top 20 bits. Lookups compare words, never bigints, so the hot path does not allocate.
  *
  * @example
  * const t = Ipv6PrefixTable.fromRanges([{ first: parseIpv6('2001:db8::'), last: parseIpv6('2001:db8:ffff:ffff:ffff:ffff:ffff:ffff'), value: 7 }]);
@@ -156,7 +156,7 @@ export class Ipv6PrefixTable {
   /** The segment containing the address given as four big-endian words. */
   segmentOfWords(a: number, b: number, c: number, d: number): number {
     const s = this.starts;
-    const h = a >>> 16;
+    const h = a >>> INDEX_SHIFT;
     let lo = this.index[h]!;
     let hi = this.index[h + 1]!;
     while (lo < hi) {
@@ -226,12 +226,17 @@ export class Ipv6PrefixTable {
   }
 }
 
+/** Index entries: for each /INDEX_BITS block, the segment containing its first address. */
+const INDEX_BITS = 20;
+const INDEX_SHIFT = 32 - INDEX_BITS;
+const INDEX_SIZE = 2 ** INDEX_BITS;
+
 function buildIndex(starts: Uint32Array, n: number): Uint32Array {
-  const index = new Uint32Array(65537);
+  const index = new Uint32Array(INDEX_SIZE + 1);
   let i = 0;
-  for (let h = 0; h < 65536; h++) {
-    const key = h * 65536;
-    // starts[i+1] <= key:0:0:0
+  for (let h = 0; h < INDEX_SIZE; h++) {
+    const key = h * 2 ** INDEX_SHIFT;
+    // Advance while the next segment starts at or before key:0:0:0.
     while (i + 1 < n) {
       const m = 4 * (i + 1);
       const w = starts[m]!;
@@ -240,7 +245,7 @@ function buildIndex(starts: Uint32Array, n: number): Uint32Array {
     }
     index[h] = i;
   }
-  index[65536] = n - 1;
+  index[INDEX_SIZE] = n - 1;
   return index;
 }
 
