@@ -23,11 +23,13 @@ import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {
   ctx: Context;
+  /** Called for every route as it is registered (the route-and-role test lists them). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,
@@ -40,6 +42,9 @@ export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstanc
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First: routes take the error handler that is in force when they are registered.
+  registerErrorHandler(app, (request, reply, err, status) => renderErrorPage(ctx, request, reply, err, status));
+  if (onRoute) app.addHook('onRoute', (r) => onRoute({ method: r.method, url: r.url }));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -93,7 +98,6 @@ export async function buildApp({ ctx }: BuildAppOptions): Promise<FastifyInstanc
   await app.register(authenticatePlugin, { ctx });
   await app.register(csrfPlugin, { ctx });
   await app.register(metricsPlugin);
-  registerErrorHandler(app, (request, reply, err, status) => renderErrorPage(ctx, request, reply, err, status));
 
   await app.register(healthRoutes, { ctx });
   await app.register(apiV1, { ctx, prefix: '/api/v1' });

@@ -99,14 +99,14 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
 
   // ---- home
 
-  app.get('/', { preHandler: signedIn }, async (request, reply) => {
+  app.get('/', { preValidation: signedIn }, async (request, reply) => {
     const organisation = await getOrganisation(ctx, request.session!.user.organisationId);
     return sendPage(reply, <HomePage pc={page(request, reply)} organisation={organisation} />);
   });
 
   // ---- organisations
 
-  app.get<{ Querystring: { q?: string; done?: string } }>('/admin/organisations', { preHandler: needs('organisations:read') }, async (request, reply) => {
+  app.get<{ Querystring: { q?: string; done?: string } }>('/admin/organisations', { preValidation: needs('organisations:read') }, async (request, reply) => {
     const pc = page(request, reply);
     const q = request.query.q?.slice(0, 200);
     const organisations = await listOrganisations(ctx, q ? { q } : {});
@@ -116,7 +116,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     );
   });
 
-  app.post<{ Body: Form }>('/admin/organisations', { preHandler: needs('organisations:manage') }, async (request, reply) => {
+  app.post<{ Body: Form }>('/admin/organisations', { preValidation: needs('organisations:manage') }, async (request, reply) => {
     const b = request.body ?? {};
     try {
       const org = await createOrganisation(ctx, request.caller, {
@@ -134,13 +134,13 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     }
   });
 
-  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/admin/organisations/:id', { preHandler: needs('organisations:manage') }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/admin/organisations/:id', { preValidation: needs('organisations:manage') }, async (request, reply) => {
     const pc = page(request, reply);
     const organisation = await getOrganisation(ctx, optionalInt(request.params.id) ?? 0);
     return sendPage(reply, <OrganisationPage pc={pc} organisation={organisation} {...(request.query.saved ? { message: pc.t('orgs.saved') } : {})} />);
   });
 
-  app.post<{ Params: { id: string }; Body: Form }>('/admin/organisations/:id', { preHandler: needs('organisations:manage') }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Form }>('/admin/organisations/:id', { preValidation: needs('organisations:manage') }, async (request, reply) => {
     const id = optionalInt(request.params.id) ?? 0;
     const b = request.body ?? {};
     try {
@@ -170,9 +170,9 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     );
   };
 
-  app.get('/admin/users', { preHandler: needs('users:manage') }, async (request, reply) => usersPage(request, reply, {}));
+  app.get('/admin/users', { preValidation: needs('users:manage') }, async (request, reply) => usersPage(request, reply, {}));
 
-  app.post<{ Body: Form }>('/admin/users', { preHandler: needs('users:manage') }, async (request, reply) => {
+  app.post<{ Body: Form }>('/admin/users', { preValidation: needs('users:manage') }, async (request, reply) => {
     const b = request.body ?? {};
     const pc = page(request, reply);
     try {
@@ -199,11 +199,11 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     return sendPage(reply, <UserPage pc={page(request, reply)} user={user} organisation={organisation} {...extra} />, status);
   };
 
-  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/admin/users/:id', { preHandler: needs('users:manage') }, async (request, reply) =>
+  app.get<{ Params: { id: string }; Querystring: { saved?: string } }>('/admin/users/:id', { preValidation: needs('users:manage') }, async (request, reply) =>
     userPage(request, reply, optionalInt(request.params.id) ?? 0, request.query.saved ? { message: page(request, reply).t('users.saved') } : {}),
   );
 
-  app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id', { preHandler: needs('users:manage') }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id', { preValidation: needs('users:manage') }, async (request, reply) => {
     const id = optionalInt(request.params.id) ?? 0;
     const b = request.body ?? {};
     try {
@@ -214,7 +214,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     }
   });
 
-  app.post<{ Params: { id: string; change: string } }>('/admin/users/:id/:change(^disable|enable$)', { preHandler: needs('users:manage') }, async (request, reply) => {
+  app.post<{ Params: { id: string; change: string } }>('/admin/users/:id/:change(^disable|enable$)', { preValidation: needs('users:manage') }, async (request, reply) => {
     const id = optionalInt(request.params.id) ?? 0;
     try {
       await updateUser(ctx, request.caller, id, { disabled: request.params.change === 'disable' });
@@ -224,7 +224,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     }
   });
 
-  app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id/password', { preHandler: needs('users:manage') }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Form }>('/admin/users/:id/password', { preValidation: needs('users:manage') }, async (request, reply) => {
     const id = optionalInt(request.params.id) ?? 0;
     const pc = page(request, reply);
     try {
@@ -250,11 +250,11 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     );
   };
 
-  app.get<{ Querystring: { revoked?: string } }>('/admin/keys', { preHandler: needs('apikeys:manage') }, async (request, reply) =>
+  app.get<{ Querystring: { revoked?: string } }>('/admin/keys', { preValidation: needs('apikeys:manage') }, async (request, reply) =>
     keysPage(request, reply, request.query.revoked ? { message: page(request, reply).t('keys.revoked') } : {}),
   );
 
-  app.post<{ Body: Form }>('/admin/keys', { preHandler: needs('apikeys:manage') }, async (request, reply) => {
+  app.post<{ Body: Form }>('/admin/keys', { preValidation: needs('apikeys:manage') }, async (request, reply) => {
     const b = request.body ?? {};
     try {
       const created = await createApiKey(ctx, request.caller, {
@@ -269,7 +269,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
     }
   });
 
-  app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', { preHandler: needs('apikeys:manage') }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/admin/keys/:id/revoke', { preValidation: needs('apikeys:manage') }, async (request, reply) => {
     try {
       await revokeApiKey(ctx, request.caller, optionalInt(request.params.id) ?? 0);
       return reply.redirect('/admin/keys?revoked=1', 303);
@@ -280,7 +280,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
 
   // ---- audit
 
-  app.get<{ Querystring: { action?: string; before?: string } }>('/admin/audit', { preHandler: needs('audit:read') }, async (request, reply) => {
+  app.get<{ Querystring: { action?: string; before?: string } }>('/admin/audit', { preValidation: needs('audit:read') }, async (request, reply) => {
     const action = request.query.action?.trim().slice(0, 100) || undefined;
     const before = optionalInt(request.query.before);
     const limit = 100;

@@ -10,12 +10,12 @@ import { ApiKey, ApiKeyCreate, errors, IdParams } from './schemas.js';
 export async function apiKeyRoutes(base: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['api keys'];
-  const preHandler = requirePermission('apikeys:manage');
+  const preValidation = requirePermission('apikeys:manage');
 
   app.get(
     '/api-keys',
     {
-      preHandler,
+      preValidation,
       schema: { tags, summary: 'List API keys (never the keys themselves)', querystring: Type.Object({ organisation_id: Type.Optional(Type.Integer({ minimum: 1 })) }), response: { 200: Type.Array(ApiKey), ...errors(400, 401, 403) } },
     },
     async (request) => {
@@ -28,7 +28,7 @@ export async function apiKeyRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
   app.post(
     '/api-keys',
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: 'Create an API key; the key is in this response and nowhere else, ever',
@@ -46,13 +46,13 @@ export async function apiKeyRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
 
   app.get(
     '/api-keys/:id',
-    { preHandler, schema: { tags, summary: 'One API key', params: IdParams, response: { 200: ApiKey, ...errors(401, 403, 404) } } },
+    { preValidation, schema: { tags, summary: 'One API key', params: IdParams, response: { 200: ApiKey, ...errors(401, 403, 404) } } },
     async (request) => presentApiKey(await getApiKey(ctx, request.params.id), ctx.clock.now()),
   );
 
   app.delete(
     '/api-keys/:id',
-    { preHandler, schema: { tags, summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey, ...errors(401, 403, 404, 409) } } },
+    { preValidation, schema: { tags, summary: 'Revoke an API key', params: IdParams, response: { 200: ApiKey, ...errors(401, 403, 404, 409) } } },
     async (request) => presentApiKey(await revokeApiKey(ctx, request.caller, request.params.id), ctx.clock.now()),
   );
 }

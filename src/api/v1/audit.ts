@@ -12,7 +12,7 @@ export async function auditRoutes(base: FastifyInstance, { ctx }: { ctx: Context
   app.get(
     '/audit',
     {
-      preHandler: requirePermission('audit:read'),
+      preValidation: requirePermission('audit:read'),
       schema: {
         tags: ['audit'],
         summary: 'The audit log, newest first; page with `before`',

@@ -7,7 +7,9 @@ import { meRoutes } from './me.js';
 import { organisationRoutes } from './organisations.js';
 import { userRoutes } from './users.js';
 
-export async function apiV1(app: FastifyInstance, opts: { ctx: Context }): Promise<void> {
+export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
+  // Only the context goes down: the prefix was applied to this plugin already.
+  const opts = { ctx };
   await app.register(meRoutes, opts);
   await app.register(organisationRoutes, opts);
   await app.register(userRoutes, opts);

@@ -15,7 +15,7 @@ export async function meRoutes(base: FastifyInstance, { ctx }: { ctx: Context })
   app.get(
     '/me',
     {
-      preHandler: requireSignedIn,
+      preValidation: requireSignedIn,
       schema: {
         tags: ['account'],
         summary: 'Who is calling: the user or key, its organisation and what it may do',

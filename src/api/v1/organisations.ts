@@ -14,7 +14,7 @@ export async function organisationRoutes(base: FastifyInstance, { ctx }: { ctx: 
   app.get(
     '/organisations',
     {
-      preHandler: requirePermission('organisations:read'),
+      preValidation: requirePermission('organisations:read'),
       schema: { tags, summary: 'List organisations', querystring: OrganisationQuery, response: { 200: Type.Array(Organisation), ...errors(400, 401, 403) } },
     },
     async (request) => (await listOrganisations(ctx, request.query)).map(presentOrganisation),
@@ -23,7 +23,7 @@ export async function organisationRoutes(base: FastifyInstance, { ctx }: { ctx: 
   app.post(
     '/organisations',
     {
-      preHandler: requirePermission('organisations:manage'),
+      preValidation: requirePermission('organisations:manage'),
       schema: { tags, summary: 'Create a member or operator organisation', body: OrganisationCreate, response: { 201: Organisation, ...errors(400, 401, 403, 409) } },
     },
     async (request, reply) => {
@@ -35,7 +35,7 @@ export async function organisationRoutes(base: FastifyInstance, { ctx }: { ctx: 
   app.get(
     '/organisations/:id',
     {
-      preHandler: requirePermission('organisations:read'),
+      preValidation: requirePermission('organisations:read'),
       schema: { tags, summary: 'One organisation', params: IdParams, response: { 200: Organisation, ...errors(401, 403, 404) } },
     },
     async (request) => presentOrganisation(await getOrganisation(ctx, request.params.id)),
@@ -44,7 +44,7 @@ export async function organisationRoutes(base: FastifyInstance, { ctx }: { ctx: 
   app.patch(
     '/organisations/:id',
     {
-      preHandler: requirePermission('organisations:manage'),
+      preValidation: requirePermission('organisations:manage'),
       schema: { tags, summary: 'Change an organisation', params: IdParams, body: OrganisationPatch, response: { 200: Organisation, ...errors(400, 401, 403, 404, 409) } },
     },
     async (request) => presentOrganisation(await updateOrganisation(ctx, request.caller, request.params.id, request.body)),

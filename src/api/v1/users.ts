@@ -10,11 +10,11 @@ import { errors, IdParams, Nullable, PasswordSet, User, UserCreate, UserPatch, U
 export async function userRoutes(base: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['users'];
-  const preHandler = requirePermission('users:manage');
+  const preValidation = requirePermission('users:manage');
 
   app.get(
     '/users',
-    { preHandler, schema: { tags, summary: 'List users', querystring: UserQuery, response: { 200: Type.Array(User), ...errors(400, 401, 403) } } },
+    { preValidation, schema: { tags, summary: 'List users', querystring: UserQuery, response: { 200: Type.Array(User), ...errors(400, 401, 403) } } },
     async (request) => {
       const q = request.query;
       return (await listUsers(ctx, { ...(q.organisation_id ? { organisationId: q.organisation_id } : {}), ...(q.role ? { role: q.role } : {}) })).map(presentUser);
@@ -24,7 +24,7 @@ export async function userRoutes(base: FastifyInstance, { ctx }: { ctx: Context 
   app.post(
     '/users',
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: 'Create a user; without a password one is generated and returned once',
@@ -49,14 +49,14 @@ export async function userRoutes(base: FastifyInstance, { ctx }: { ctx: Context 
 
   app.get(
     '/users/:id',
-    { preHandler, schema: { tags, summary: 'One user', params: IdParams, response: { 200: User, ...errors(401, 403, 404) } } },
+    { preValidation, schema: { tags, summary: 'One user', params: IdParams, response: { 200: User, ...errors(401, 403, 404) } } },
     async (request) => presentUser(await getUser(ctx, request.params.id)),
   );
 
   app.patch(
     '/users/:id',
     {
-      preHandler,
+      preValidation,
       schema: { tags, summary: 'Change name, role, language, or disable a user', params: IdParams, body: UserPatch, response: { 200: User, ...errors(400, 401, 403, 404, 409) } },
     },
     async (request) => presentUser(await updateUser(ctx, request.caller, request.params.id, request.body)),
@@ -65,7 +65,7 @@ export async function userRoutes(base: FastifyInstance, { ctx }: { ctx: Context 
   app.post(
     '/users/:id/password',
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Set a user's password (ends the user's sessions)",

@@ -88,9 +88,9 @@ export const authenticatePlugin = fp(async (app: FastifyInstance, opts: { ctx: C
 });
 
 /**
- * A preHandler that lets through only callers with the permission: anonymous
+ * A preValidation hook that lets through only callers with the permission: anonymous
  * callers get 401, others 403.
- * @example app.get('/api/v1/audit', { preHandler: requirePermission('audit:read') }, handler)
+ * @example app.get('/api/v1/audit', { preValidation: requirePermission('audit:read') }, handler)
  */
 export function requirePermission(permission: Permission) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {

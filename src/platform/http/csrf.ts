@@ -43,7 +43,7 @@ export const csrfPlugin = fp(async (app: FastifyInstance, opts: { ctx: Context }
     return hmac(ctx.secret, `csrf-pre:${pre}`);
   });
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preValidation', async (request) => {
     if (SAFE_METHODS.has(request.method)) return;
     if (request.caller.actor.kind === 'api_key') return;
     // Only requests a browser would send with our cookies need the check.

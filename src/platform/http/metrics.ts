@@ -38,7 +38,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { preHandler: requirePermission('metrics:read'), schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { preValidation: requirePermission('metrics:read'), schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

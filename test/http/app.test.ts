@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createApiKey } from '../../src/accounts/apiKeys.js';
+import { findOrganisation } from '../../src/accounts/organisations.js';
+import { SYSTEM } from '../../src/platform/context.js';
+import { describeEachApp } from '../helpers/app.js';
+
+describeEachApp('HTTP basics', (t) => {
+  test('/healthz and /readyz answer without authentication', async () => {
+    const { app } = t();
+    const h = await app.inject({ url: '/healthz' });
+    assert.equal(h.statusCode, 200);
+    assert.deepEqual(h.json(), { status: 'ok' });
+    const r = await app.inject({ url: '/readyz' });
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(r.json(), { status: 'ready' });
+  });
+
+  test('pages carry security headers and a strict CSP', async () => {
+    const res = await t().app.inject({ url: '/login', headers: { accept: 'text/html' } });
+    assert.equal(res.statusCode, 200);
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /object-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.match(res.body, /<form class="stack" method="post" action="\/login">/);
+  });
+
+  test('every response has a request id; a sane incoming id is kept', async () => {
+    const { app } = t();
+    const a = await app.inject({ url: '/healthz' });
+    assert.match(String(a.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    const b = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    assert.equal(b.headers['x-request-id'], 'abc-123');
+    const c = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id <script>' } });
+    assert.notEqual(c.headers['x-request-id'], 'bad id <script>');
+  });
+
+  test('errors have stable codes; unknown routes are 404 JSON for machines', async () => {
+    const res = await t().app.inject({ url: '/api/v1/nothing-here' });
+    assert.equal(res.statusCode, 404);
+    const body = res.json();
+    assert.equal(body.error.code, 'BAKEN_E_ROUTE_NOT_FOUND');
+    assert.equal(body.error.request_id, res.headers['x-request-id']);
+  });
+
+  test('validation errors name each field', async () => {
+    const { app, ctx } = t();
+    const coordinator = await findOrganisation(ctx, ctx.config.coordinatorName);
+    const { secret } = await createApiKey(ctx, SYSTEM, { organisationId: coordinator.id, role: 'admin' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { authorization: `Bearer ${secret}` },
+      payload: { name: '', kind: 'bank', extra: 1 },
+    });
+    assert.equal(res.statusCode, 400);
+    const body = res.json();
+    assert.equal(body.error.code, 'BAKEN_E_VALIDATION');
+    const fields = body.error.problems.map((p: { field: string }) => p.field);
+    assert.ok(fields.includes('name'), JSON.stringify(body));
+    assert.ok(fields.includes('kind'), JSON.stringify(body));
+    const bad = await app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, payload: '{"name":' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'BAKEN_E_BAD_INPUT');
+  });
+
+  test('OpenAPI document at /api/docs/json lists the API; the UI is at /api/docs', async () => {
+    const { app } = t();
+    const res = await app.inject({ url: '/api/docs/json' });
+    assert.equal(res.statusCode, 200);
+    const doc = res.json();
+    assert.equal(doc.openapi, '3.0.3');
+    for (const path of ['/api/v1/organisations', '/api/v1/users', '/api/v1/api-keys', '/api/v1/audit', '/api/v1/me']) assert.ok(doc.paths[path], path);
+    assert.ok(!Object.keys(doc.paths).some((p: string) => p.startsWith('/admin')), 'web pages are not in the API document');
+    const ui = await app.inject({ url: '/api/docs/' });
+    assert.equal(ui.statusCode, 200);
+    assert.match(ui.body, /swagger/i);
+  });
+
+  test('metrics: admins and metrics keys only', async () => {
+    const { app, ctx } = t();
+    const coordinator = await findOrganisation(ctx, ctx.config.coordinatorName);
+    assert.equal((await app.inject({ url: '/metrics' })).statusCode, 401);
+    const metrics = await createApiKey(ctx, SYSTEM, { organisationId: coordinator.id, role: 'metrics' });
+    const res = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${metrics.secret}` } });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /baken_http_requests_total\{method="GET",route="\/healthz",status="200"\}/);
+    assert.match(res.body, /baken_process_cpu_seconds_total/);
+    const analyst = await createApiKey(ctx, SYSTEM, { organisationId: coordinator.id, role: 'analyst' });
+    assert.equal((await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${analyst.secret}` } })).statusCode, 403);
+  });
+
+  test('the stylesheet is served with an ETag', async () => {
+    const { app } = t();
+    const res = await app.inject({ url: '/static/baken.css' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/css/);
+    const again = await app.inject({ url: '/static/baken.css', headers: { 'if-none-match': String(res.headers.etag) } });
+    assert.equal(again.statusCode, 304);
+  });
+});
