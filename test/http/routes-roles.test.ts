@@ -1,0 +1,154 @@
+/**
+ * Every route against every kind of caller. Each route names the permission it
+ * needs; a caller without it must get 401 (anonymous) or 403, and a caller with
+ * it must get through (anything but 401/403). Requests that would change state
+ * are made with bodies or ids that the domain refuses, so the table can run in
+ * any order. The last test fails when a route is added without a row here.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { createApiKey } from '../../src/accounts/apiKeys.js';
+import { createOrganisation, findOrganisation } from '../../src/accounts/organisations.js';
+import { can, type Permission } from '../../src/accounts/policies.js';
+import type { KeyRole } from '../../src/accounts/roles.js';
+import { createUser } from '../../src/accounts/users.js';
+import { SYSTEM } from '../../src/platform/context.js';
+import { ADMIN_PASSWORD, describeEachApp, signedIn, type Browser } from '../helpers/app.js';
+
+type Access = Permission | 'public' | 'signed-in' | 'session';
+
+interface Row {
+  method: string;
+  url: string;
+  access: Access;
+  /** A web page (sessions only) rather than the API (sessions and keys). */
+  web?: boolean;
+  payload?: Record<string, unknown>;
+}
+
+const ROWS: Row[] = [
+  { method: 'GET', url: '/healthz', access: 'public' },
+  { method: 'GET', url: '/readyz', access: 'public' },
+  { method: 'GET', url: '/metrics', access: 'metrics:read' },
+  { method: 'GET', url: '/static/baken.css', access: 'public' },
+  { method: 'GET', url: '/about', access: 'public', web: true },
+  { method: 'GET', url: '/language/nl', access: 'public', web: true },
+  { method: 'GET', url: '/login', access: 'public', web: true },
+  { method: 'GET', url: '/', access: 'session', web: true },
+  { method: 'GET', url: '/api/v1/me', access: 'signed-in' },
+  { method: 'GET', url: '/api/v1/sectors', access: 'public' },
+  { method: 'GET', url: '/api/v1/organisations', access: 'organisations:read' },
+  { method: 'POST', url: '/api/v1/organisations', access: 'organisations:manage', payload: { name: '', kind: 'member' } },
+  { method: 'GET', url: '/api/v1/organisations/:org', access: 'organisations:read' },
+  { method: 'PATCH', url: '/api/v1/organisations/:org', access: 'organisations:manage', payload: { sector: 'no-such-sector' } },
+  { method: 'GET', url: '/api/v1/users', access: 'users:manage' },
+  { method: 'POST', url: '/api/v1/users', access: 'users:manage', payload: { email: 'x', role: 'member', organisation_id: 1 } },
+  { method: 'GET', url: '/api/v1/users/:user', access: 'users:manage' },
+  { method: 'PATCH', url: '/api/v1/users/:user', access: 'users:manage', payload: { role: 'emperor' } },
+  { method: 'POST', url: '/api/v1/users/:user/password', access: 'users:manage', payload: { password: 'short' } },
+  { method: 'GET', url: '/api/v1/api-keys', access: 'apikeys:manage' },
+  { method: 'POST', url: '/api/v1/api-keys', access: 'apikeys:manage', payload: { organisation_id: 1, role: 'nobody' } },
+  { method: 'GET', url: '/api/v1/api-keys/:key', access: 'apikeys:manage' },
+  { method: 'DELETE', url: '/api/v1/api-keys/999999', access: 'apikeys:manage' },
+  { method: 'GET', url: '/api/v1/audit', access: 'audit:read' },
+  { method: 'GET', url: '/admin/organisations', access: 'organisations:read', web: true },
+  { method: 'POST', url: '/admin/organisations', access: 'organisations:manage', web: true, payload: { name: '' } },
+  { method: 'GET', url: '/admin/organisations/:org', access: 'organisations:manage', web: true },
+  { method: 'POST', url: '/admin/organisations/:org', access: 'organisations:manage', web: true, payload: { name: '' } },
+  { method: 'GET', url: '/admin/users', access: 'users:manage', web: true },
+  { method: 'POST', url: '/admin/users', access: 'users:manage', web: true, payload: { email: 'not an email' } },
+  { method: 'GET', url: '/admin/users/:user', access: 'users:manage', web: true },
+  { method: 'POST', url: '/admin/users/:user', access: 'users:manage', web: true, payload: { role: 'emperor' } },
+  { method: 'POST', url: '/admin/users/999999/disable', access: 'users:manage', web: true },
+  { method: 'POST', url: '/admin/users/:user/password', access: 'users:manage', web: true, payload: { password: 'short' } },
+  { method: 'GET', url: '/admin/keys', access: 'apikeys:manage', web: true },
+  { method: 'POST', url: '/admin/keys', access: 'apikeys:manage', web: true, payload: { role: 'nobody' } },
+  { method: 'POST', url: '/admin/keys/999999/revoke', access: 'apikeys:manage', web: true },
+  { method: 'GET', url: '/admin/audit', access: 'audit:read', web: true },
+];
+
+/** Routes the table leaves to other tests, with the reason. */
+const ELSEWHERE: Record<string, string> = {
+  'POST /login': 'CSRF before any session: auth.test.ts',
+  'POST /logout': 'ends the very sessions this table uses: auth.test.ts',
+  'GET /api/docs/*': 'OpenAPI UI assets: app.test.ts',
+};
+
+type CallerName = 'anonymous' | `user:${Exclude<KeyRole, 'metrics'>}` | `key:${KeyRole}`;
+const CALLERS: CallerName[] = ['anonymous', 'user:admin', 'user:analyst', 'user:handler', 'user:member', 'key:admin', 'key:analyst', 'key:handler', 'key:member', 'key:metrics'];
+
+function allowed(row: Row, caller: CallerName): boolean {
+  if (row.access === 'public') return true;
+  if (caller === 'anonymous') return false;
+  const [kind, role] = caller.split(':') as ['user' | 'key', KeyRole];
+  if (row.web && kind === 'key') return false;
+  if (row.access === 'session') return kind === 'user';
+  if (row.access === 'signed-in') return true;
+  return can({ kind: 'api_key', apiKeyId: 0, label: '', organisationId: 0, role }, row.access);
+}
+
+describeEachApp('every route, every role', (t) => {
+  const sessions = new Map<string, Browser>();
+  const keys = new Map<string, string>();
+  const ids: Record<string, number> = {};
+
+  before(async () => {
+    const { app, ctx, adminEmail } = t();
+    const coordinator = await findOrganisation(ctx, ctx.config.coordinatorName);
+    const member = await createOrganisation(ctx, SYSTEM, { name: 'Ministerie van Voorbeelden', kind: 'member', sector: 'central-government' });
+    sessions.set('user:admin', await signedIn(app, adminEmail, ADMIN_PASSWORD));
+    for (const role of ['analyst', 'handler', 'member'] as const) {
+      const email = `${role}@roles.example`;
+      const { user } = await createUser(ctx, SYSTEM, { email, role, organisationId: role === 'member' ? member.id : coordinator.id, password: 'a password for roles' });
+      if (role === 'member') ids.user = user.id;
+      sessions.set(`user:${role}`, await signedIn(app, email, 'a password for roles'));
+    }
+    for (const role of ['admin', 'analyst', 'handler', 'member', 'metrics'] as const) {
+      const { apiKey, secret } = await createApiKey(ctx, SYSTEM, { organisationId: role === 'member' ? member.id : coordinator.id, role });
+      keys.set(`key:${role}`, secret);
+      ids.key = apiKey.id;
+    }
+    ids.org = member.id;
+  });
+
+  test('each caller reaches exactly the routes its role allows', async () => {
+    const { app } = t();
+    const failures: string[] = [];
+    for (const row of ROWS) {
+      const url = row.url.replace(/:(\w+)/g, (_, name: string) => String(ids[name]));
+      for (const caller of CALLERS) {
+        const headers: Record<string, string> = {};
+        let res;
+        const session = sessions.get(caller);
+        if (session) {
+          if (row.web && row.method === 'POST') res = await session.postForm(url, Object.fromEntries(Object.entries(row.payload ?? {}).map(([k, v]) => [k, String(v)])));
+          else res = await session.request({ method: row.method as 'GET', url, headers: { 'x-csrf-token': session.csrf }, ...(row.payload && !row.web ? { payload: row.payload } : {}) });
+        } else {
+          if (keys.has(caller)) headers.authorization = `Bearer ${keys.get(caller)}`;
+          if (row.web && row.payload) headers['content-type'] = 'application/x-www-form-urlencoded';
+          const payload = row.payload ? (row.web ? new URLSearchParams(row.payload as Record<string, string>).toString() : row.payload) : undefined;
+          res = await app.inject({ method: row.method as 'GET', url, headers, ...(payload !== undefined ? { payload } : {}) });
+        }
+        const denied = res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/login'));
+        const expected = allowed(row, caller);
+        if (expected === denied) failures.push(`${row.method} ${row.url} as ${caller}: ${res.statusCode} (expected ${expected ? 'allowed' : 'denied'})`);
+        if (!expected && caller === 'anonymous' && !row.web && res.statusCode !== 401) failures.push(`${row.method} ${row.url} as anonymous: ${res.statusCode}, not 401`);
+        if (!expected && caller !== 'anonymous' && !row.web && kindOf(caller) === 'key' && res.statusCode !== 403 && row.access !== 'session') failures.push(`${row.method} ${row.url} as ${caller}: ${res.statusCode}, not 403`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  test('the table covers every route the app registers', () => {
+    const listed = new Set(ROWS.map((r) => `${r.method} ${r.url.replace(/:(org|user|key)\b/g, ':id').replace(/\/999999/g, '/:id')}`));
+    const missing = t()
+      .routes.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/api/docs'))
+      .map((r) => `${r.method} ${r.url.replace(/:lang\b/, 'nl').replace(/:change\(\^disable\|enable\$\)/, 'disable')}`)
+      .filter((key) => !listed.has(key) && !ELSEWHERE[key]);
+    assert.deepEqual(missing, []);
+  });
+});
+
+function kindOf(caller: CallerName): 'user' | 'key' | 'anonymous' {
+  return caller === 'anonymous' ? 'anonymous' : (caller.split(':')[0] as 'user' | 'key');
+}
