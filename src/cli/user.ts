@@ -1,6 +1,7 @@
 /** `baken user`: people from the command line. */
 import type { Command } from 'commander';
-import { findOrganisation, getCoordinator, listOrganisations } from '../accounts/organisations.js';
+import { ensureCoordinator } from '../accounts/bootstrap.js';
+import { findOrganisation, listOrganisations } from '../accounts/organisations.js';
 import { USER_ROLES } from '../accounts/roles.js';
 import { createUser, findUser, listUsers, setPassword } from '../accounts/users.js';
 import { presentUser } from '../api/presenters.js';
@@ -26,7 +27,7 @@ export function registerUser(program: Command): void {
         let organisationId: number;
         if (opts.org) organisationId = (await findOrganisation(ctx, opts.org)).id;
         else if (opts.role === 'member') throw invalid('--org', 'a member user needs the member organisation it belongs to');
-        else organisationId = (await getCoordinator(ctx))?.id ?? 0;
+        else organisationId = (await ensureCoordinator(ctx, cliCaller('user create'))).id;
         const { user: u, generatedPassword } = await createUser(ctx, cliCaller('user create'), {
           email: opts.email,
           role: opts.role,

@@ -25,6 +25,8 @@ export interface TestDatabase {
   clock: ManualClock;
   dialect: DialectName;
   dataDir: string;
+  /** A database URL that reaches this same database from another process (PostgreSQL: with its schema). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -60,17 +62,25 @@ export async function createTestDatabase(dialect: DialectName, options: TestData
     log: pino({ level: 'silent' }),
     database: schema ? { schema, poolSize: 4 } : {},
   });
+  const url = schema ? withSearchPath(POSTGRES_URL!, schema) : databaseUrl;
   return {
     ctx,
     clock,
     dialect,
     dataDir,
+    url,
     async close() {
       await ctx.db.destroy();
       if (schema) await withAdmin((c) => c.query(`drop schema if exists ${schema} cascade`));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
 }
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { authenticateApiKey } from '../../src/accounts/apiKeys.js';
+import { login } from '../../src/accounts/sessions.js';
+import { runCli } from '../helpers/cli.js';
+import { describeEachDatabase } from '../helpers/databases.js';
+
+const meta = { ip: null, userAgent: null, requestId: null };
+
+describeEachDatabase('the baken command', (db) => {
+  const env = () => ({ BAKEN_DATA_DIR: db().dataDir, BAKEN_DATABASE_URL: db().url, BAKEN_SECRET: 'cli-test-secret-'.padEnd(40, 'x') });
+  const baken = (...args: string[]) => runCli(args, env());
+
+  test('--help everywhere', async () => {
+    for (const args of [['--help'], ['org', '--help'], ['user', 'create', '--help'], ['apikey', 'revoke', '--help'], ['migrate', '--help'], ['serve', '--help']]) {
+      const r = await baken(...args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /Usage: baken/);
+    }
+  });
+
+  test('migrate reports an up-to-date database', async () => {
+    const r = await baken('migrate', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { applied: [], database: db().dialect });
+    const s = await baken('migrate', '--status');
+    assert.match(s.stdout, /0001_foundation\s+\d{4}-/);
+  });
+
+  test('org create and list, by name or id', async () => {
+    const c = await baken('org', 'create', '--name', 'Drinkwater Noord', '--kind', 'member', '--sector', 'drinking-water', '--json');
+    assert.equal(c.code, 0, c.stderr);
+    const org = JSON.parse(c.stdout);
+    assert.equal(org.sector, 'drinking-water');
+    const op = await baken('org', 'create', '--name', 'Voorbeeld Telecom', '--kind', 'operator', '--language', 'nl');
+    assert.match(op.stdout, /created organisation \d+: Voorbeeld Telecom \(operator\)/);
+    const list = await baken('org', 'list', '--json');
+    const names = list.stdout.trim().split('\n').map((l) => JSON.parse(l).name);
+    assert.deepEqual(names.sort(), ['Drinkwater Noord', 'Voorbeeld Telecom']);
+    const table = await baken('org', 'list');
+    assert.match(table.stdout, /^ID\s+NAME\s+KIND\s+SECTOR/);
+    assert.match(table.stdout, /Drinkwater Noord\s+member\s+drinking-water/);
+  });
+
+  test('user create, list and set-password', async () => {
+    const { ctx } = db();
+    const c = await baken('user', 'create', '--email', 'Piet@Drinkwater.example', '--role', 'member', '--org', 'drinkwater noord', '--json');
+    assert.equal(c.code, 0, c.stderr);
+    const u = JSON.parse(c.stdout);
+    assert.equal(u.email, 'piet@drinkwater.example');
+    assert.ok(u.generated_password.length >= 20);
+    await login(ctx, 'piet@drinkwater.example', u.generated_password, meta);
+    const sp = await baken('user', 'set-password', 'piet@drinkwater.example', '--password', 'a brand new password');
+    assert.equal(sp.code, 0, sp.stderr);
+    await login(ctx, 'piet@drinkwater.example', 'a brand new password', meta);
+    const gen = await baken('user', 'set-password', String(u.id));
+    assert.match(gen.stdout, /password: \S{20,}/);
+    const analyst = await baken('user', 'create', '--email', 'ana@cert.example', '--role', 'analyst', '--password', 'analyst password!');
+    assert.equal(analyst.code, 0, analyst.stderr);
+    const list = await baken('user', 'list', '--org', 'Drinkwater Noord', '--json');
+    assert.deepEqual(list.stdout.trim().split('\n').map((l) => JSON.parse(l).email), ['piet@drinkwater.example']);
+    assert.ok(!list.stdout.includes('password'), 'no password material in listings');
+  });
+
+  test('apikey create prints the key once; list never does; revoke by id or prefix', async () => {
+    const { ctx } = db();
+    const c = await baken('apikey', 'create', '--org', 'Drinkwater Noord', '--role', 'member', '--label', 'SIEM', '--expires', '2099-01-01');
+    assert.equal(c.code, 0, c.stderr);
+    const secret = c.stdout.trim().split('\n').at(-1)!;
+    assert.match(secret, /^bkn_/);
+    assert.match(c.stderr, /shown once/);
+    assert.equal((await authenticateApiKey(ctx, secret)).role, 'member');
+    const list = await baken('apikey', 'list', '--json');
+    assert.ok(!list.stdout.includes(secret.slice(12)), 'the key is not listed');
+    const key = JSON.parse(list.stdout.trim().split('\n')[0]!);
+    assert.equal(key.expires_at, '2099-01-01T23:59:59.999Z');
+    const r = await baken('apikey', 'revoke', key.prefix);
+    assert.equal(r.code, 0, r.stderr);
+    await assert.rejects(authenticateApiKey(ctx, secret));
+    const again = await baken('apikey', 'revoke', String(key.id));
+    assert.equal(again.code, 1);
+    assert.equal(again.stderr, 'baken: error: This API key has been revoked already.\n');
+  });
+
+  test('failures: one line on stderr and a non-zero exit', async () => {
+    const cases: Array<[string[], RegExp, number]> = [
+      [['org', 'create', '--name', 'X', '--kind', 'bank'], /--kind: must be one of coordinator, member, operator/, 2],
+      [['org', 'create', '--name', 'X', '--kind', 'member'], /sector: is required/, 2],
+      [['org', 'create', '--name', 'Drinkwater Noord', '--kind', 'member', '--sector', 'energy'], /exists already/, 1],
+      [['user', 'create', '--email', 'a@b.example', '--role', 'member'], /--org: a member user needs/, 2],
+      [['user', 'create', '--email', 'a@b.example', '--role', 'analyst', '--org', 'Nobody'], /neither an organisation id nor a name/, 1],
+      [['apikey', 'create', '--org', 'Drinkwater Noord', '--role', 'admin'], /cannot belong/, 2],
+      [['apikey', 'create', '--org', 'Drinkwater Noord', '--role', 'member', '--expires', 'tomorrow'], /not a date/, 2],
+      [['apikey', 'revoke', '424242'], /No such API key/, 1],
+      [['user', 'set-password', 'ghost@x.example'], /No such user/, 1],
+    ];
+    for (const [args, pattern, code] of cases) {
+      const r = await baken(...args);
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern, args.join(' '));
+      assert.match(r.stderr, /^baken: error: [^\n]+\n$/, `one line: ${r.stderr}`);
+    }
+    const missing = await baken('org', 'create', '--kind', 'member');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /required option '--name <name>'/);
+  });
+
+  test('bad configuration stops with the setting named', async () => {
+    const r = await runCli(['org', 'list'], { ...env(), BAKEN_PORT: 'eighty' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^baken: error: configuration: BAKEN_PORT \(environment variable BAKEN_PORT\) must be a whole number/);
+  });
+});
