@@ -200,11 +200,12 @@ const INDEX_SIZE = 2 ** INDEX_BITS;
 function buildIndex(starts: Uint32Array): Uint32Array {
   const index = new Uint32Array(INDEX_SIZE + 1);
   const n = starts.length;
-  let i = 0;
-  for (let h = 0; h < INDEX_SIZE; h++) {
-    const key = h * 2 ** INDEX_SHIFT;
-    while (i + 1 < n && starts[i + 1]! <= key) i++;
-    index[h] = i;
+  // Segment i owns the index entries whose block start lies in it: a native fill per segment, not a loop per entry.
+  let from = 0;
+  for (let i = 0; i < n; i++) {
+    const to = i + 1 < n ? Math.ceil(starts[i + 1]! / 2 ** INDEX_SHIFT) : INDEX_SIZE;
+    if (to > from) index.fill(i, from, to);
+    from = Math.max(from, to);
   }
   index[INDEX_SIZE] = n - 1;
   return index;

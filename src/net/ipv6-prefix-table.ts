@@ -233,17 +233,18 @@ const INDEX_SIZE = 2 ** INDEX_BITS;
 
 function buildIndex(starts: Uint32Array, n: number): Uint32Array {
   const index = new Uint32Array(INDEX_SIZE + 1);
-  let i = 0;
-  for (let h = 0; h < INDEX_SIZE; h++) {
-    const key = h * 2 ** INDEX_SHIFT;
-    // Advance while the next segment starts at or before key:0:0:0.
-    while (i + 1 < n) {
+  // Segment i owns the index entries whose block start (h:0:0:0 with h in the top INDEX_BITS) lies in it.
+  let from = 0;
+  for (let i = 0; i < n; i++) {
+    let to = INDEX_SIZE;
+    if (i + 1 < n) {
       const m = 4 * (i + 1);
       const w = starts[m]!;
-      if (w < key || (w === key && starts[m + 1] === 0 && starts[m + 2] === 0 && starts[m + 3] === 0)) i++;
-      else break;
+      const exact = w % 2 ** INDEX_SHIFT === 0 && starts[m + 1] === 0 && starts[m + 2] === 0 && starts[m + 3] === 0;
+      to = Math.floor(w / 2 ** INDEX_SHIFT) + (exact ? 0 : 1);
     }
-    index[h] = i;
+    if (to > from) index.fill(i, from, to);
+    from = Math.max(from, to);
   }
   index[INDEX_SIZE] = n - 1;
   return index;
