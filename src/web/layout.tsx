@@ -35,6 +35,7 @@ export function Layout({ pc, title, children }: { pc: PageContext; title: string
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Baken`}</title>
         <link rel="stylesheet" href="/static/baken.css" />
+        <link rel="icon" href="data:," />
       </head>
       <body>
         <header class="top">

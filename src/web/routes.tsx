@@ -79,8 +79,9 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
   app.post<{ Body: Form }>('/login', { config: { csrf: true } }, async (request, reply) => {
     const { email = '', password = '', next } = request.body ?? {};
     try {
-      const { token, session } = await login(ctx, email, password, metaOf(request));
-      reply.setCookie(sessionCookieName(ctx), token, { ...sessionCookieOptions(ctx), expires: new Date(session.expiresAt) });
+      const { token } = await login(ctx, email, password, metaOf(request));
+      // A browser-session cookie: the server's sliding expiry decides how long a login lasts.
+      reply.setCookie(sessionCookieName(ctx), token, sessionCookieOptions(ctx));
       clearPreSession(reply, ctx);
       return reply.redirect(safeNext(next), 303);
     } catch (err) {
