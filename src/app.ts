@@ -16,9 +16,9 @@ import { cookiesAreSecure } from './config.js';
 import type { Context } from './platform/context.js';
 import { authenticatePlugin } from './platform/http/authenticate.js';
 import { csrfPlugin } from './platform/http/csrf.js';
-import { registerErrorHandler } from './platform/http/errorHandler.js';
+import { registerErrorHandler } from './platform/http/error-handler.js';
 import { metricsPlugin } from './platform/http/metrics.js';
-import { renderErrorPage } from './web/errorPage.js';
+import { renderErrorPage } from './web/error-page.js';
 import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {

@@ -2,8 +2,8 @@
  * What leaves the system through the API, field by field. Never a raw row:
  * password hashes and key digests have no field here, so they cannot leak.
  */
-import type { ApiKey } from '../accounts/apiKeys.js';
-import { apiKeyState } from '../accounts/apiKeys.js';
+import type { ApiKey } from '../accounts/api-keys.js';
+import { apiKeyState } from '../accounts/api-keys.js';
 import type { Organisation } from '../accounts/organisations.js';
 import type { User } from '../accounts/users.js';
 import type { AuditRecord } from '../platform/audit.js';

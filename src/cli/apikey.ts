@@ -1,6 +1,6 @@
 /** `baken apikey`: keys for machines from the command line. */
 import type { Command } from 'commander';
-import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../accounts/apiKeys.js';
+import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js';
 import { findOrganisation, listOrganisations } from '../accounts/organisations.js';
 import { KEY_ROLES } from '../accounts/roles.js';
 import { presentApiKey } from '../api/presenters.js';

@@ -1,7 +1,7 @@
 /**
  * The one catalogue of Baken's errors. Each has a stable code (`BAKEN_E_...`) that
  * clients and scripts may rely on, and a kind. Domain code throws {@link BakenError};
- * only the HTTP layer turns a kind into a status (see platform/http/errorHandler.ts).
+ * only the HTTP layer turns a kind into a status (see platform/http/error-handler.ts).
  */
 
 export type ErrorKind =

@@ -1,6 +1,6 @@
 /** The page frame: header with navigation by permission, language switch, and the content. */
 import type { ComponentChildren } from 'preact';
-import type { PageContext } from './pageContext.js';
+import type { PageContext } from './page-context.js';
 import type { MessageKey } from './i18n.js';
 import type { Permission } from '../accounts/policies.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/apiKeys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js';
 import { createOrganisation, getOrganisation, listOrganisations, updateOrganisation } from '../accounts/organisations.js';
 import { can } from '../accounts/policies.js';
 import { login, logout } from '../accounts/sessions.js';
@@ -15,7 +15,7 @@ import type { Context } from '../platform/context.js';
 import { assertPermission, metaOf, sessionCookieName, sessionCookieOptions } from '../platform/http/authenticate.js';
 import { clearPreSession } from '../platform/http/csrf.js';
 import { BakenError } from '../platform/errors.js';
-import { LANGUAGE_COOKIE, pageContext } from './pageContext.js';
+import { LANGUAGE_COOKIE, pageContext } from './page-context.js';
 import { AboutPage } from './pages/about.js';
 import { AuditPage } from './pages/audit.js';
 import { HomePage } from './pages/home.js';

@@ -1,7 +1,7 @@
 /** The REST API, version 1. Routes are thin: authenticate, validate, authorise, call the domain, present. */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../platform/context.js';
-import { apiKeyRoutes } from './apiKeys.js';
+import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { meRoutes } from './me.js';
 import { organisationRoutes } from './organisations.js';

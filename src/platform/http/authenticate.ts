@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { authenticateApiKey } from '../../accounts/apiKeys.js';
+import { authenticateApiKey } from '../../accounts/api-keys.js';
 import { can, type Permission } from '../../accounts/policies.js';
 import { resolveSession, type SessionInfo } from '../../accounts/sessions.js';
 import { cookiesAreSecure } from '../../config.js';

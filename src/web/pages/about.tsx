@@ -1,5 +1,5 @@
 import { Layout } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 
 export function AboutPage({ pc }: { pc: PageContext }) {
   const { t } = pc;

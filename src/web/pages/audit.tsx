@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../platform/audit.js';
 import { Layout } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 
 export function AuditPage({ pc, entries, action, nextBefore }: { pc: PageContext; entries: AuditRecord[]; action?: string; nextBefore: number | null }) {
   const { t } = pc;

@@ -1,5 +1,5 @@
 import { Layout } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 import type { Organisation } from '../../accounts/organisations.js';
 import { SECTORS } from '../../accounts/sectors.js';
 import type { MessageKey } from '../i18n.js';

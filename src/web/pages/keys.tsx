@@ -1,9 +1,9 @@
-import { apiKeyState, type ApiKey } from '../../accounts/apiKeys.js';
+import { apiKeyState, type ApiKey } from '../../accounts/api-keys.js';
 import type { Organisation } from '../../accounts/organisations.js';
 import { KEY_ROLES } from '../../accounts/roles.js';
 import type { MessageKey } from '../i18n.js';
 import { Csrf, Layout, Notice } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 
 export function KeysPage(props: {
   pc: PageContext;

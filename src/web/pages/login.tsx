@@ -1,5 +1,5 @@
 import { Csrf, Layout, Notice } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 
 export function LoginPage({ pc, email, error, next }: { pc: PageContext; email?: string; error?: string; next?: string }) {
   const { t } = pc;

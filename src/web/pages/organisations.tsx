@@ -2,7 +2,7 @@ import type { Organisation } from '../../accounts/organisations.js';
 import { SECTOR_CODES, SECTORS } from '../../accounts/sectors.js';
 import type { MessageKey } from '../i18n.js';
 import { Csrf, Layout, Notice } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 
 type Values = Partial<Record<'name' | 'kind' | 'sector' | 'language' | 'notes', string>>;
 

@@ -3,7 +3,7 @@ import { USER_ROLES } from '../../accounts/roles.js';
 import type { User } from '../../accounts/users.js';
 import type { MessageKey } from '../i18n.js';
 import { Csrf, Layout, Notice } from '../layout.js';
-import type { PageContext } from '../pageContext.js';
+import type { PageContext } from '../page-context.js';
 
 type Values = Partial<Record<'email' | 'name' | 'role' | 'organisation_id', string>>;
 

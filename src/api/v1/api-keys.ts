@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../accounts/apiKeys.js';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-keys.js';
 import type { Context } from '../../platform/context.js';
 import { requirePermission } from '../../platform/http/authenticate.js';
 import { presentApiKey } from '../presenters.js';

@@ -1,9 +1,9 @@
-/** The error page people see; machines get the JSON body instead (see platform/http/errorHandler.ts). */
+/** The error page people see; machines get the JSON body instead (see platform/http/error-handler.ts). */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../platform/context.js';
 import type { BakenError } from '../platform/errors.js';
 import { Layout, Notice } from './layout.js';
-import { pageContext } from './pageContext.js';
+import { pageContext } from './page-context.js';
 import { sendPage } from './render.js';
 
 export function renderErrorPage(ctx: Context, request: FastifyRequest, reply: FastifyReply, err: BakenError, status: number) {
