@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { apiKeyState, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../src/accounts/apiKeys.js';
+import { apiKeyState, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../src/accounts/api-keys.js';
 import { bootstrap } from '../../src/accounts/bootstrap.js';
 import { createOrganisation, findOrganisation, listOrganisations, updateOrganisation } from '../../src/accounts/organisations.js';
 import { login, logout, resolveSession } from '../../src/accounts/sessions.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authenticateApiKey } from '../../src/accounts/apiKeys.js';
+import { authenticateApiKey } from '../../src/accounts/api-keys.js';
 import { login } from '../../src/accounts/sessions.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEachDatabase } from '../helpers/databases.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createApiKey } from '../../src/accounts/apiKeys.js';
+import { createApiKey } from '../../src/accounts/api-keys.js';
 import { findOrganisation } from '../../src/accounts/organisations.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { describeEachApp } from '../helpers/app.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createApiKey } from '../../src/accounts/apiKeys.js';
+import { createApiKey } from '../../src/accounts/api-keys.js';
 import { createOrganisation, findOrganisation } from '../../src/accounts/organisations.js';
 import { createUser } from '../../src/accounts/users.js';
 import { listAudit } from '../../src/platform/audit.js';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { createApiKey } from '../../src/accounts/apiKeys.js';
+import { createApiKey } from '../../src/accounts/api-keys.js';
 import { createOrganisation, findOrganisation } from '../../src/accounts/organisations.js';
 import { can, type Permission } from '../../src/accounts/policies.js';
 import type { KeyRole } from '../../src/accounts/roles.js';
