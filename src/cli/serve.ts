@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../app.js';
 import { bootstrap } from '../accounts/bootstrap.js';
+import { purgeExpiredSessions } from '../accounts/sessions.js';
 import { loadConfig } from '../config.js';
 import { openContext } from '../platform/runtime.js';
 
@@ -33,7 +34,13 @@ export function registerServe(program: Command): void {
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }
+      // Housekeeping while serving: expired sessions are removed hourly.
+      const housekeeping = setInterval(() => {
+        purgeExpiredSessions(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'session purge failed'));
+      }, 3600_000);
+      housekeeping.unref();
       const stop = async (signal: string) => {
+        clearInterval(housekeeping);
         ctx.log.info({ signal }, 'stopping');
         await app.close();
         await ctx.db.destroy();

@@ -13,6 +13,11 @@ export interface Ipv6Range {
 const MAGIC = 'BAKENPT6';
 const scratch = new Uint32Array(4);
 
+// Scratch for the two-pass bulk string lookups.
+const BLOCK = 1024;
+const blockWords = new Uint32Array(4 * BLOCK);
+const blockValid = new Uint8Array(BLOCK);
+
 /** -1, 0, 1 comparing the 128-bit keys a[ai..ai+3] and b[bi..bi+3]. */
 function cmpWords(a: Uint32Array, ai: number, b: Uint32Array, bi: number): number {
   for (let k = 0; k < 4; k++) {
@@ -203,8 +208,27 @@ export class Ipv6PrefixTable {
 
   /** Bulk {@link lookupString}; invalid text gives INVALID_ADDRESS instead of throwing. */
   lookupManyStrings(ips: readonly string[], out: Int32Array = new Int32Array(ips.length)): Int32Array {
+    this.segmentsOfStrings(ips, out);
+    const values = this.values;
     for (let i = 0; i < ips.length; i++) {
-      out[i] = parseIpv6Into(ips[i]!, scratch, 0) !== 0 ? INVALID_ADDRESS : this.lookupWords(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
+      const s = out[i]!;
+      if (s !== INVALID_ADDRESS) out[i] = values[s]!;
+    }
+    return out;
+  }
+
+  /**
+   * The segment of each address text, INVALID_ADDRESS for invalid text; parses a block, then searches it, for the
+   * reason given at Ipv4PrefixTable.segmentsOfStrings.
+   */
+  segmentsOfStrings(ips: readonly string[], out: Int32Array = new Int32Array(ips.length)): Int32Array {
+    const w = blockWords;
+    for (let base = 0; base < ips.length; base += BLOCK) {
+      const m = Math.min(BLOCK, ips.length - base);
+      for (let i = 0; i < m; i++) blockValid[i] = parseIpv6Into(ips[base + i]!, w, 4 * i) === 0 ? 1 : 0;
+      for (let i = 0; i < m; i++) {
+        out[base + i] = blockValid[i] === 1 ? this.segmentOfWords(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!) : INVALID_ADDRESS;
+      }
     }
     return out;
   }

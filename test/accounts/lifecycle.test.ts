@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { apiKeyState, authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from '../../src/accounts/api-keys.js';
 import { bootstrap } from '../../src/accounts/bootstrap.js';
 import { createOrganisation, findOrganisation, listOrganisations, updateOrganisation } from '../../src/accounts/organisations.js';
-import { login, logout, resolveSession } from '../../src/accounts/sessions.js';
+import { login, logout, purgeExpiredSessions, resolveSession } from '../../src/accounts/sessions.js';
 import { createUser, findUser, listUsers, setPassword, updateUser } from '../../src/accounts/users.js';
 import { listAudit } from '../../src/platform/audit.js';
 import { SYSTEM } from '../../src/platform/context.js';
@@ -142,3 +142,17 @@ describeEachDatabase(
   },
   { start: '2026-03-01T10:00:00.000Z' },
 );
+
+describeEachDatabase('session housekeeping', (db) => {
+  test('expired sessions are purged, live ones kept', async () => {
+    const { ctx, clock } = db();
+    const first = await bootstrap(ctx);
+    const old = await login(ctx, first!.email, first!.generatedPassword!, meta);
+    clock.advance(ctx.config.sessionTtlHours * 3600_000 - 1000);
+    const fresh = await login(ctx, first!.email, first!.generatedPassword!, meta);
+    clock.advance(2000);
+    assert.equal(await purgeExpiredSessions(ctx), 1);
+    assert.equal(await resolveSession(ctx, old.token), null);
+    assert.ok(await resolveSession(ctx, fresh.token));
+  });
+});
