@@ -67,12 +67,21 @@ export function parseIpRange(s: string): IpRange {
  * formatIpRange(parseIpRange('10.0.0.1-10.0.0.2'))       // '10.0.0.1-10.0.0.2'
  */
 export function formatIpRange(range: IpRange): string {
-  const cidrs = rangeToCidrs(range);
-  if (cidrs.length === 1) {
-    const c = cidrs[0]!;
-    return `${formatIp(ipOf(range.kind, c.address))}/${c.prefixLength}`;
-  }
+  const prefixLength = exactPrefixLength(range);
+  if (prefixLength !== null) return `${formatIp(ipOf(range.kind, range.first))}/${prefixLength}`;
   return `${formatIp(ipOf(range.kind, range.first))}-${formatIp(ipOf(range.kind, range.last))}`;
+}
+
+/** The prefix length if the range is exactly one CIDR prefix, else null. O(1); lookups format ranges per host. */
+export function exactPrefixLength(range: IpRange): number | null {
+  if (range.kind === 'ipv4') {
+    const size = range.last - range.first + 1;
+    const bits = Math.log2(size);
+    return Number.isInteger(bits) && range.first % size === 0 ? 32 - bits : null;
+  }
+  const size = range.last - range.first + 1n;
+  if ((size & (size - 1n)) !== 0n || range.first % size !== 0n) return null;
+  return 128 - (size.toString(2).length - 1);
 }
 
 function ipOf(kind: 'ipv4' | 'ipv6', value: number | bigint): IpAddress {
@@ -121,20 +130,36 @@ export function rangeToCidrs(range: IpRange): Cidr[] {
  * formatCidr(cidrWithin(parseIpRange('10.0.0.0-10.0.2.255'), parseIp('10.0.2.9'))!) // '10.0.2.0/24'
  */
 export function cidrWithin(range: IpRange, ip: IpAddress): Cidr | null {
+  // Blocks containing ip shrink as the length grows, so "fits inside the range" is monotone in the length and a
+  // binary search finds the shortest length that fits (lookups call this for every host).
   if (range.kind === 'ipv4') {
     if (ip.kind !== 'ipv4' || ip.value < range.first || ip.value > range.last) return null;
-    for (let len = 0; len <= 32; len++) {
-      const size = 2 ** (32 - len);
-      const start = ip.value - (ip.value % size);
-      if (start >= range.first && start + size - 1 <= range.last) return { kind: 'ipv4', address: start, prefixLength: len };
+    const v = ip.value;
+    let lo = 0;
+    let hi = 32;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const size = POW2[32 - mid]!;
+      const start = v - (v % size);
+      if (start >= range.first && start + size - 1 <= range.last) hi = mid;
+      else lo = mid + 1;
     }
-    return null;
+    const size = POW2[32 - lo]!;
+    return { kind: 'ipv4', address: v - (v % size), prefixLength: lo };
   }
   if (ip.kind !== 'ipv6' || ip.value < range.first || ip.value > range.last) return null;
-  for (let len = 0; len <= 128; len++) {
-    const hostBits = BigInt(128 - len);
-    const start = (ip.value >> hostBits) << hostBits;
-    if (start >= range.first && start + (1n << hostBits) - 1n <= range.last) return { kind: 'ipv6', address: start, prefixLength: len };
+  const v = ip.value;
+  let lo = 0;
+  let hi = 128;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const hostBits = BigInt(128 - mid);
+    const start = (v >> hostBits) << hostBits;
+    if (start >= range.first && start + (1n << hostBits) - 1n <= range.last) hi = mid;
+    else lo = mid + 1;
   }
-  return null;
+  const hostBits = BigInt(128 - lo);
+  return { kind: 'ipv6', address: (v >> hostBits) << hostBits, prefixLength: lo };
 }
+
+const POW2 = Array.from({ length: 33 }, (_, i) => 2 ** i);

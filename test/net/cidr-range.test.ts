@@ -112,3 +112,36 @@ test('cidrWithin picks the largest prefix inside the range', () => {
   assert.equal(cidrWithin(r, parseIp('10.0.3.0')), null);
   assert.equal(formatCidr(cidrWithin(rangeOfCidr(parseCidr('2001:db8::/32')), parseIp('2001:db8::1'))!), '2001:db8::/32');
 });
+
+test('cidrWithin: the prefix holds the address, lies in the range, and one bit shorter would not', () => {
+  const u32 = fc.integer({ min: 0, max: 0xffffffff });
+  fc.assert(
+    fc.property(u32, u32, u32, (a, b, c) => {
+      const [first, ip, last] = [a, b, c].sort((x, y) => x - y) as [number, number, number];
+      const range: IpRange = { kind: 'ipv4', first, last };
+      const cidr = cidrWithin(range, { kind: 'ipv4', value: ip })!;
+      const size = 2 ** (32 - cidr.prefixLength);
+      assert.ok(cidr.address <= ip && ip < (cidr.address as number) + size);
+      assert.ok(cidr.address >= first && (cidr.address as number) + size - 1 <= last);
+      if (cidr.prefixLength > 0) {
+        const bigger = 2 * size;
+        const start = ip - (ip % bigger);
+        assert.ok(start < first || start + bigger - 1 > last);
+      }
+    }),
+  );
+  const u128 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
+  fc.assert(
+    fc.property(u128, u128, u128, (a, b, c) => {
+      const [first, ip, last] = [a, b, c].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)) as [bigint, bigint, bigint];
+      const cidr = cidrWithin({ kind: 'ipv6', first, last }, { kind: 'ipv6', value: ip })!;
+      const size = 1n << BigInt(128 - cidr.prefixLength);
+      const address = cidr.address as bigint;
+      assert.ok(address <= ip && ip < address + size && address >= first && address + size - 1n <= last);
+      if (cidr.prefixLength > 0) {
+        const start = ip - (ip % (2n * size));
+        assert.ok(start < first || start + 2n * size - 1n > last);
+      }
+    }),
+  );
+});
