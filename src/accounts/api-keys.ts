@@ -3,6 +3,7 @@
  * The key is shown once; Baken keeps only its SHA-256 and a short prefix by which
  * people tell their keys apart. Format: `bkn_` + 32 URL-safe characters (192 bits).
  */
+import { transact } from '../platform/db/transact.js';
 import type { Selectable } from 'kysely';
 import { audit } from '../platform/audit.js';
 import type { Actor, Caller, Context } from '../platform/context.js';
@@ -72,7 +73,7 @@ export async function createApiKey(ctx: Context, by: Caller, input: ApiKeyInput)
   const now = ctx.clock.now();
   const expiresAt = input.expires ? parseExpiry(input.expires, now) : null;
   const secret = API_KEY_PREFIX + randomToken(24);
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  return transact(ctx.db.kysely, async (trx) => {
     const org = await trx.selectFrom('organisations').select(['id', 'kind', 'name']).where('id', '=', input.organisationId).executeTakeFirst();
     if (!org) throw new BakenError('ORG_NOT_FOUND', { detail: `id ${input.organisationId}` });
     if (!roleFitsOrganisation(role, org.kind)) {
@@ -104,7 +105,7 @@ export async function createApiKey(ctx: Context, by: Caller, input: ApiKeyInput)
 }
 
 export async function revokeApiKey(ctx: Context, by: Caller, id: number): Promise<ApiKey> {
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  return transact(ctx.db.kysely, async (trx) => {
     const current = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     if (!current) throw new BakenError('KEY_NOT_FOUND', { detail: `id ${id}` });
     if (current.revoked_at) throw new BakenError('KEY_REVOKED');

@@ -1,4 +1,5 @@
 /** Organisations: the coordinator, member organisations (with a sector) and network operators. */
+import { transact } from '../platform/db/transact.js';
 import { sql } from 'kysely';
 import { audit } from '../platform/audit.js';
 import type { Caller, Context } from '../platform/context.js';
@@ -66,7 +67,7 @@ export async function createOrganisation(ctx: Context, by: Caller, input: Organi
   const name = checkName(input.name);
   const sector = checkSector(input.kind, input.sector);
   const now = ctx.clock.now().toISOString();
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  return transact(ctx.db.kysely, async (trx) => {
     if (input.kind === 'coordinator') {
       const existing = await trx.selectFrom('organisations').select('id').where('kind', '=', 'coordinator').executeTakeFirst();
       if (existing) throw invalid('kind', 'there is one coordinator organisation already');
@@ -89,7 +90,7 @@ async function assertNameFree(trx: Context['db']['kysely'], name: string, except
 }
 
 export async function updateOrganisation(ctx: Context, by: Caller, id: number, patch: OrganisationPatch): Promise<Organisation> {
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  return transact(ctx.db.kysely, async (trx) => {
     const current = await trx.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!current) throw new BakenError('ORG_NOT_FOUND', { detail: `id ${id}` });
     const changes: Partial<Selectable<OrganisationTable>> = {};

@@ -3,6 +3,7 @@
  * database holds its SHA-256, so a copy of the database yields no live session.
  * Sessions slide: each use pushes the expiry out by the configured lifetime.
  */
+import { transact } from '../platform/db/transact.js';
 import { audit } from '../platform/audit.js';
 import type { Caller, Context, RequestMeta } from '../platform/context.js';
 import { BakenError } from '../platform/errors.js';
@@ -56,7 +57,7 @@ export async function login(ctx: Context, email: string, password: string, meta:
   const token = randomToken(32);
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs(ctx)).toISOString();
-  const org = await k.transaction().execute(async (trx) => {
+  const org = await transact(k, async (trx) => {
     await trx
       .insertInto('sessions')
       .values({
@@ -129,7 +130,7 @@ export async function resolveSession(ctx: Context, token: string): Promise<Sessi
 
 export async function logout(ctx: Context, session: SessionInfo, meta: RequestMeta): Promise<void> {
   const u = session.user;
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await transact(ctx.db.kysely, async (trx) => {
     await trx.deleteFrom('sessions').where('id', '=', session.id).execute();
     await audit(trx, ctx.clock, { actor: { kind: 'user', userId: u.id, label: u.email, organisationId: u.organisationId, role: u.role }, meta }, {
       action: 'auth.logout',

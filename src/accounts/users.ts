@@ -1,4 +1,5 @@
 /** People: coordinator staff (admin, analyst, handler) and users of member organisations. */
+import { transact } from '../platform/db/transact.js';
 import type { Selectable } from 'kysely';
 import { audit } from '../platform/audit.js';
 import type { Caller, Context } from '../platform/context.js';
@@ -84,7 +85,7 @@ export async function createUser(ctx: Context, by: Caller, input: UserInput): Pr
   if (problem) throw invalid('password', problem);
   const hash = await hashPassword(password);
   const now = ctx.clock.now().toISOString();
-  const user = await ctx.db.kysely.transaction().execute(async (trx) => {
+  const user = await transact(ctx.db.kysely, async (trx) => {
     await assertRoleFits(trx, role, input.organisationId);
     const taken = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
     if (taken) throw new BakenError('USER_EXISTS', { detail: email, problems: [{ field: 'email', message: 'is taken' }] });
@@ -122,7 +123,7 @@ export interface UserPatch {
 }
 
 export async function updateUser(ctx: Context, by: Caller, id: number, patch: UserPatch): Promise<User> {
-  return ctx.db.kysely.transaction().execute(async (trx) => {
+  return transact(ctx.db.kysely, async (trx) => {
     const current = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     if (!current) throw new BakenError('USER_NOT_FOUND', { detail: `id ${id}` });
     const changes: Partial<Selectable<UserTable>> = {};
@@ -173,7 +174,7 @@ export async function setPassword(ctx: Context, by: Caller, id: number, password
   const problem = passwordProblem(pw);
   if (problem) throw invalid('password', problem);
   const hash = await hashPassword(pw);
-  await ctx.db.kysely.transaction().execute(async (trx) => {
+  await transact(ctx.db.kysely, async (trx) => {
     const user = await trx.selectFrom('users').select(['id', 'email']).where('id', '=', id).executeTakeFirst();
     if (!user) throw new BakenError('USER_NOT_FOUND', { detail: `id ${id}` });
     await trx.updateTable('users').set({ password_hash: hash, updated_at: ctx.clock.now().toISOString() }).where('id', '=', id).execute();

@@ -26,6 +26,9 @@ export const AUDIT_ACTIONS = [
   'apikey.create',
   'apikey.revoke',
   'system.bootstrap',
+  'registry.import_rpsl',
+  'operator.update',
+  'operator.import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

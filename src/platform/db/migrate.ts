@@ -7,11 +7,19 @@
 import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
 import type { Db, DialectName } from './database.js';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_rpsl.js';
+import * as m0003 from './migrations/0003_rdap_cache.js';
+import * as m0004 from './migrations/0004_operators.js';
 
 type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
 /** In order; names are the version and never change once released. */
-const MIGRATIONS: Array<[string, VersionedMigration]> = [['0001_foundation', m0001]];
+const MIGRATIONS: Array<[string, VersionedMigration]> = [
+  ['0001_foundation', m0001],
+  ['0002_rpsl', m0002],
+  ['0003_rdap_cache', m0003],
+  ['0004_operators', m0004],
+];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];
 

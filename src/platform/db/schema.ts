@@ -81,6 +81,113 @@ export interface SettingTable {
   updated_at: string;
 }
 
+export interface OperatorAsnTable {
+  organisation_id: number;
+  asn: number;
+}
+
+export interface OperatorPrefixTable {
+  organisation_id: number;
+  /** Canonical CIDR text. */
+  prefix: string;
+}
+
+export interface OperatorContactTable {
+  organisation_id: number;
+  email: string;
+  /** Order in which the handler listed them; the first is the primary contact. */
+  position: number;
+}
+
+/** What an RDAP registry said about one network, or that it had nothing for one address (`found` 0). */
+export interface RdapCacheTable {
+  id: Generated<number>;
+  family: 'ipv4' | 'ipv6';
+  /** First and last address as fixed-width lower-case hex (8 digits for IPv4, 32 for IPv6). */
+  first_key: string;
+  last_key: string;
+  /** The range as shown to people: a CIDR prefix or `first-last`. */
+  network: string;
+  found: number;
+  handle: string | null;
+  name: string | null;
+  country: string | null;
+  /** JSON array of clean email addresses, most specific first. */
+  abuse_contacts: string;
+  /** The URL that answered, after redirects. */
+  source_url: string | null;
+  fetched_at: string;
+  expires_at: string;
+}
+
+/** One import of the RIPE database; only one is `current` once its import has committed. */
+export interface RpslSnapshotTable {
+  id: Generated<number>;
+  status: 'loading' | 'current';
+  created_at: string;
+  finished_at: string | null;
+  /** The newest last-modified in the dump (else the newest file date), ISO-8601. */
+  data_date: string | null;
+  inetnums: number;
+  inet6nums: number;
+  roles: number;
+  organisations: number;
+  aut_nums: number;
+  skipped: number;
+  invalid_emails: number;
+  /** JSON array of {name, size, compressed, modified}. */
+  files: string;
+}
+
+/** An inetnum or inet6num of an RPSL snapshot. */
+export interface RpslNetworkTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  family: 'ipv4' | 'ipv6';
+  /** First and last address as fixed-width lower-case hex (8 digits for IPv4, 32 for IPv6). */
+  first_key: string;
+  last_key: string;
+  netname: string | null;
+  country: string | null;
+  status: string | null;
+  /** Organisation handle, upper case. */
+  org: string | null;
+  /** Role handle, upper case. */
+  abuse_c: string | null;
+  /** JSON array of maintainer names, upper case. */
+  mnt_by: string;
+  /** 1 when a RIPE NCC registration-services maintainer is among mnt-by. */
+  ripe_maintained: number;
+  last_modified: string | null;
+}
+
+/** A role with at least one abuse-mailbox. */
+export interface RpslRoleTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  handle: string;
+  name: string | null;
+  /** JSON array of clean addresses. */
+  abuse_mailboxes: string;
+}
+
+export interface RpslOrganisationTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  handle: string;
+  name: string | null;
+  abuse_c: string | null;
+}
+
+export interface RpslAutNumTable {
+  id: Generated<number>;
+  snapshot_id: number;
+  asn: number;
+  as_name: string | null;
+  org: string | null;
+  abuse_c: string | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -88,4 +195,13 @@ export interface Database {
   sessions: SessionTable;
   audit_log: AuditLogTable;
   settings: SettingTable;
+  rpsl_snapshots: RpslSnapshotTable;
+  rpsl_networks: RpslNetworkTable;
+  rpsl_roles: RpslRoleTable;
+  rpsl_organisations: RpslOrganisationTable;
+  rpsl_aut_nums: RpslAutNumTable;
+  rdap_cache: RdapCacheTable;
+  operator_asns: OperatorAsnTable;
+  operator_prefixes: OperatorPrefixTable;
+  operator_contacts: OperatorContactTable;
 }

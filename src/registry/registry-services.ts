@@ -1,0 +1,36 @@
+/**
+ * One resolver per process and context: the bundled network data is loaded
+ * (compiled on first use) once, the operator directory is cached and reloaded
+ * when it changes. Later sources (RPSL, RDAP) plug in here.
+ */
+import type { Context } from '../platform/context.js';
+import { loadBundledNetworkData } from './load-bundled-network-data.js';
+import type { NetworkData } from './network-data.js';
+import { OperatorIndexCache } from './operator-index.js';
+import { Resolver } from './resolver.js';
+
+export interface RegistryServices {
+  network: NetworkData;
+  resolver: Resolver;
+}
+
+const services = new WeakMap<Context, Promise<RegistryServices>>();
+
+/**
+ * @example
+ * const { resolver } = await registryServices(ctx);
+ * await resolver.resolve('31.149.1.1'); // { asn: 1136, country: 'NL', ... }
+ */
+export function registryServices(ctx: Context, onProgress?: (message: string) => void): Promise<RegistryServices> {
+  let s = services.get(ctx);
+  if (!s) {
+    s = (async () => {
+      const { data } = await loadBundledNetworkData({ dataDir: ctx.config.dataDir, ...(onProgress ? { onProgress } : {}) });
+      const resolver = new Resolver({ network: data, operators: new OperatorIndexCache(ctx) });
+      return { network: data, resolver };
+    })();
+    s.catch(() => services.delete(ctx));
+    services.set(ctx, s);
+  }
+  return s;
+}
