@@ -32,6 +32,10 @@ export interface Config {
   loginMaxFailures: number;
   loginWindowMinutes: number;
   bodyLimitBytes: number;
+  rdapUrl: string | null;
+  rdapRatePerMinute: number;
+  rdapCacheHours: number;
+  rdapTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +107,7 @@ const httpUrl = (raw: unknown): string => {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Invalid(`must be an http or https URL, got ${JSON.stringify(raw)}`);
   return s.replace(/\/+$/, '');
 };
+const optionalHttpUrl = (raw: unknown): string | null => (raw === null || optional(raw) === null ? null : httpUrl(raw));
 const email = (raw: unknown): string => {
   const s = nonEmpty(raw);
   // Accepts "Name <a@b>" as well as a bare address: both are valid From headers.
@@ -194,6 +199,17 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'loginMaxFailures', env: 'BAKEN_LOGIN_MAX_FAILURES', default: 10, doc: 'Failed logins allowed per address or account within the window before login is refused.', parse: int(1, 10000) },
   { key: 'loginWindowMinutes', env: 'BAKEN_LOGIN_WINDOW_MINUTES', default: 15, doc: 'The window for BAKEN_LOGIN_MAX_FAILURES, in minutes.', parse: int(1, 24 * 60) },
   { key: 'bodyLimitBytes', env: 'BAKEN_BODY_LIMIT_BYTES', default: 10 * 1024 * 1024, doc: 'Largest request body accepted, in bytes.', parse: int(1024, 2 ** 31 - 1) },
+  {
+    key: 'rdapUrl',
+    env: 'BAKEN_RDAP_URL',
+    default: null,
+    defaultText: '(none: RDAP fallback off)',
+    doc: 'Base URL of an RDAP service asked for addresses with no known abuse contact, e.g. `https://rdap.db.ripe.net` (see docs/registry-rdap.md). Each address asked about is sent to that registry.',
+    parse: optionalHttpUrl,
+  },
+  { key: 'rdapRatePerMinute', env: 'BAKEN_RDAP_RATE_PER_MINUTE', default: 60, doc: 'Most RDAP requests per minute this process sends; more wait or are deferred.', parse: int(1, 6000) },
+  { key: 'rdapCacheHours', env: 'BAKEN_RDAP_CACHE_HOURS', default: 168, doc: 'How long an RDAP answer is kept, in hours (answers that found nothing: at most 24 hours).', parse: int(1, 24 * 365) },
+  { key: 'rdapTimeoutMs', env: 'BAKEN_RDAP_TIMEOUT_MS', default: 10000, doc: 'How long one RDAP request may take, redirects included, in milliseconds.', parse: int(100, 120000) },
 ];
 
 export interface LoadConfigOptions {

@@ -37,6 +37,10 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA: { kind: 'unsupported', message: 'This content type is not supported here.' },
   DATABASE_UNAVAILABLE: { kind: 'unavailable', message: 'The database cannot be reached.' },
   INTERNAL: { kind: 'unavailable', message: 'Something went wrong on our side; it has been logged.' },
+  RDAP_UNAVAILABLE: { kind: 'unavailable', message: 'The RDAP registry could not be reached or answered with an error.' },
+  RDAP_TIMEOUT: { kind: 'unavailable', message: 'The RDAP registry did not answer in time.' },
+  RDAP_BAD_RESPONSE: { kind: 'unavailable', message: 'The RDAP registry sent an answer that is not an RDAP IP network.' },
+  RDAP_RATE_LIMITED: { kind: 'rate_limited', message: 'The RDAP registry asks us to slow down.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;
