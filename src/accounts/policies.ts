@@ -12,14 +12,18 @@ export const PERMISSIONS = [
   'apikeys:manage',
   'audit:read',
   'metrics:read',
+  'registry:lookup',
+  'operators:read',
+  'operators:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<KeyRole, readonly Permission[]> = {
-  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read'],
-  analyst: ['organisations:read'],
-  handler: ['organisations:read'],
-  member: [],
+  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage'],
+  analyst: ['organisations:read', 'registry:lookup', 'operators:read'],
+  handler: ['organisations:read', 'registry:lookup', 'operators:read', 'operators:manage'],
+  // Members may ask who runs an address (public registry data), nothing more.
+  member: ['registry:lookup'],
   metrics: ['metrics:read'],
 };
 

@@ -6,6 +6,7 @@ import type { ApiKey } from '../accounts/api-keys.js';
 import { apiKeyState } from '../accounts/api-keys.js';
 import type { Organisation } from '../accounts/organisations.js';
 import type { User } from '../accounts/users.js';
+import type { Operator } from '../registry/operators.js';
 import type { AuditRecord } from '../platform/audit.js';
 
 export function presentOrganisation(o: Organisation) {
@@ -53,5 +54,19 @@ export function presentAudit(a: AuditRecord) {
     ip: a.ip,
     user_agent: a.userAgent,
     request_id: a.requestId,
+  };
+}
+
+export function presentOperator(o: Operator) {
+  return {
+    id: o.organisation.id,
+    name: o.organisation.name,
+    language: o.organisation.language,
+    notes: o.organisation.notes,
+    asns: o.asns,
+    prefixes: o.prefixes,
+    abuse_contacts: o.contacts,
+    created_at: o.organisation.createdAt,
+    updated_at: o.organisation.updatedAt,
   };
 }

@@ -7,7 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { BakenError } from '../platform/errors.js';
 import { registerApiKey } from './apikey.js';
+import { registerLookup } from './lookup.js';
 import { registerMigrate } from './migrate.js';
+import { registerOperator } from './operator.js';
 import { registerOrg } from './org.js';
 import { registerServe } from './serve.js';
 import { registerUser } from './user.js';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerOrg(program);
   registerUser(program);
   registerApiKey(program);
+  registerLookup(program);
+  registerOperator(program);
   return program;
 }
 

@@ -106,13 +106,23 @@ export function loadOperatorIndexFresh(ctx: Context): Promise<OperatorIndex> {
   return OperatorIndex.load(ctx);
 }
 
+/** Changes made by this process, so its caches reload at once instead of at the next version check. */
+let localChanges = 0;
+
+/** Called by the directory's commands after they commit. */
+export function noteDirectoryChanged(): void {
+  localChanges++;
+}
+
 /**
- * Keeps one index per process and reloads it when another request or node has
- * changed the directory. The version is checked at most once per `checkEveryMs`.
+ * Keeps one index per process and reloads it when the directory changed: at
+ * once for changes made in this process, and for changes by other nodes when
+ * the stored version differs (checked at most once per `checkEveryMs`).
  */
 export class OperatorIndexCache {
   private index: Promise<OperatorIndex> | null = null;
   private checkedAt = 0;
+  private seenLocal = -1;
 
   constructor(
     private readonly ctx: Context,
@@ -121,6 +131,10 @@ export class OperatorIndexCache {
 
   async current(): Promise<OperatorIndex> {
     const now = Date.now();
+    if (this.seenLocal !== localChanges) {
+      this.seenLocal = localChanges;
+      this.index = null;
+    }
     if (this.index && now - this.checkedAt < this.checkEveryMs) return this.index;
     this.checkedAt = now;
     if (this.index) {

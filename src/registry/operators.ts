@@ -14,7 +14,7 @@ import type { Caller, Context } from '../platform/context.js';
 import type { Database } from '../platform/db/schema.js';
 import { BakenError, invalid, type FieldProblem } from '../platform/errors.js';
 import { cleanAbuseEmails } from './abuse-emails.js';
-import { loadOperatorIndexFresh } from './operator-index.js';
+import { loadOperatorIndexFresh, noteDirectoryChanged } from './operator-index.js';
 
 export interface Operator {
   organisation: Organisation;
@@ -145,6 +145,7 @@ export async function createOperator(ctx: Context, by: Caller, input: OperatorIn
     await audit(trx, ctx.clock, by, { action: 'operator.update', target: { type: 'organisation', id: org.id }, details: { ...lists } });
     return org.id;
   });
+  noteDirectoryChanged();
   return getOperator(ctx, id);
 }
 
@@ -163,6 +164,7 @@ export async function updateOperator(ctx: Context, by: Caller, id: number, patch
     await bumpVersion(trx, ctx.clock.now().toISOString());
     if (Object.keys(lists).length > 0) await audit(trx, ctx.clock, by, { action: 'operator.update', target: { type: 'organisation', id }, details: { ...lists } });
   });
+  noteDirectoryChanged();
   return getOperator(ctx, id);
 }
 
@@ -370,5 +372,6 @@ export async function importOperatorsCsv(ctx: Context, by: Caller, text: string)
     await bumpVersion(trx, ctx.clock.now().toISOString());
     await audit(trx, ctx.clock, by, { action: 'operator.import', details: { created, updated } });
   });
+  noteDirectoryChanged();
   return { created, updated };
 }

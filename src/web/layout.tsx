@@ -6,6 +6,8 @@ import type { Permission } from '../accounts/policies.js';
 
 const NAV: Array<{ href: string; label: MessageKey; needs?: Permission }> = [
   { href: '/', label: 'nav.home' },
+  { href: '/lookup', label: 'nav.lookup', needs: 'registry:lookup' },
+  { href: '/operators', label: 'nav.operators', needs: 'operators:read' },
   { href: '/admin/organisations', label: 'nav.organisations', needs: 'organisations:read' },
   { href: '/admin/users', label: 'nav.users', needs: 'users:manage' },
   { href: '/admin/keys', label: 'nav.keys', needs: 'apikeys:manage' },

@@ -23,6 +23,10 @@ import { KeysPage } from './pages/keys.js';
 import { LoginPage } from './pages/login.js';
 import { OrganisationPage, OrganisationsPage } from './pages/organisations.js';
 import { UserPage, UsersPage } from './pages/users.js';
+import { LookupPage } from './pages/lookup.js';
+import { OperatorPage, OperatorsPage } from './pages/operators.js';
+import { registryServices } from '../registry/registry-services.js';
+import { createOperator, getOperator, importOperatorsCsv, listOperators, updateOperator, type OperatorInput } from '../registry/operators.js';
 import { sendPage } from './render.js';
 import { STYLES } from './styles.js';
 
@@ -276,6 +280,73 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       return reply.redirect('/admin/keys?revoked=1', 303);
     } catch (err) {
       return keysPage(request, reply, { error: formError(err) }, 409);
+    }
+  });
+
+  // ---- network registry: lookup and the operator directory
+
+  app.get('/lookup', { preValidation: needs('registry:lookup') }, async (request, reply) => {
+    return sendPage(reply, <LookupPage pc={page(request, reply)} input="" results={[]} dataDate={null} />);
+  });
+
+  app.post<{ Body: Form }>('/lookup', { preValidation: needs('registry:lookup') }, async (request, reply) => {
+    const input = (request.body?.ips ?? '').slice(0, 100_000);
+    const ips = input.split(/[\s,;]+/).filter((x) => x !== '').slice(0, 1000);
+    const { resolver, network } = await registryServices(ctx);
+    const results = await resolver.resolveMany(ips);
+    return sendPage(reply, <LookupPage pc={page(request, reply)} input={input} results={results} dataDate={network.meta.dataDate} />);
+  });
+
+  const operatorInput = (b: Form): OperatorInput => {
+    const list = (v: string | undefined) => (v ?? '').split(/[\s,;]+/).filter((x) => x !== '');
+    return { name: b.name ?? '', language: b.language === 'nl' ? 'nl' : 'en', notes: b.notes?.trim() || null, asns: list(b.asns), prefixes: list(b.prefixes), contacts: list(b.contacts) };
+  };
+
+  const operatorsPage = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof OperatorsPage>[0]>, status = 200) => {
+    const q = (request.query as { q?: string }).q?.slice(0, 200);
+    const operators = await listOperators(ctx, q);
+    return sendPage(reply, <OperatorsPage pc={page(request, reply)} operators={operators} canManage={can(request.caller.actor, 'operators:manage')} {...(q ? { q } : {})} {...extra} />, status);
+  };
+
+  app.get<{ Querystring: { q?: string; done?: string } }>('/operators', { preValidation: needs('operators:read') }, async (request, reply) =>
+    operatorsPage(request, reply, request.query.done ? { message: page(request, reply).t('orgs.created', { name: request.query.done }) } : {}),
+  );
+
+  app.post<{ Body: Form }>('/operators', { preValidation: needs('operators:manage') }, async (request, reply) => {
+    const b = request.body ?? {};
+    try {
+      const o = await createOperator(ctx, request.caller, operatorInput(b));
+      return reply.redirect(`/operators?done=${encodeURIComponent(o.organisation.name)}`, 303);
+    } catch (err) {
+      return operatorsPage(request, reply, { error: formError(err), values: b }, 400);
+    }
+  });
+
+  app.post<{ Body: Form }>('/operators/import', { preValidation: needs('operators:manage') }, async (request, reply) => {
+    const csv = request.body?.csv ?? '';
+    const pc = page(request, reply);
+    try {
+      const r = await importOperatorsCsv(ctx, request.caller, csv);
+      return operatorsPage(request, reply, { message: pc.t('ops.imported', { created: r.created, updated: r.updated }) });
+    } catch (err) {
+      const problems = err instanceof BakenError && err.problems.length > 0 ? err.problems.map((p) => `${p.field}: ${p.message}`).join(' · ') : null;
+      return operatorsPage(request, reply, { error: problems ?? formError(err), csv }, 400);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/operators/:id', { preValidation: needs('operators:manage') }, async (request, reply) => {
+    const operator = await getOperator(ctx, optionalInt(request.params.id) ?? 0);
+    return sendPage(reply, <OperatorPage pc={page(request, reply)} operator={operator} {...((request.query as { saved?: string }).saved ? { message: page(request, reply).t('orgs.saved') } : {})} />);
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/operators/:id', { preValidation: needs('operators:manage') }, async (request, reply) => {
+    const id = optionalInt(request.params.id) ?? 0;
+    const b = request.body ?? {};
+    try {
+      await updateOperator(ctx, request.caller, id, operatorInput(b));
+      return reply.redirect(`/operators/${id}?saved=1`, 303);
+    } catch (err) {
+      return sendPage(reply, <OperatorPage pc={page(request, reply)} operator={await getOperator(ctx, id)} error={formError(err)} values={b} />, 400);
     }
   });
 

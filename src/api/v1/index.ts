@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../platform/context.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
+import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
+import { operatorRoutes } from './operators.js';
 import { organisationRoutes } from './organisations.js';
 import { userRoutes } from './users.js';
 
@@ -15,4 +17,6 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(userRoutes, opts);
   await app.register(apiKeyRoutes, opts);
   await app.register(auditRoutes, opts);
+  await app.register(lookupRoutes, opts);
+  await app.register(operatorRoutes, opts);
 }

@@ -161,3 +161,42 @@ export const AuditQuery = Type.Object({
 
 /** Standard error responses, for the OpenAPI document. */
 export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorResponse]));
+
+export const Resolution = Type.Object({
+  ip: Type.String(),
+  network: Nullable(Type.String()),
+  asn: Nullable(Type.Integer()),
+  as_name: Nullable(Type.String()),
+  country: Nullable(Type.String({ description: 'ISO 3166 alpha-2' })),
+  operator: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), language: Language })),
+  abuse_contacts: Type.Array(Type.String()),
+  contact_source: Nullable(literals(['manual', 'rpsl', 'rdap'] as const)),
+  registry_date: Nullable(Type.String({ description: 'Date of the registry data the answer comes from' })),
+});
+
+export const LookupError = Type.Object({ ip: Type.String(), error: Type.String() });
+
+export const LookupBulk = Type.Object({ ips: Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 10000 }) }, { additionalProperties: false });
+
+export const Operator = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  language: Language,
+  notes: Nullable(Type.String()),
+  asns: Type.Array(Type.Integer()),
+  prefixes: Type.Array(Type.String()),
+  abuse_contacts: Type.Array(Type.String({ description: 'Manual abuse contacts; they win over imported ones' })),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+const operatorFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  language: Type.Optional(Language),
+  notes: Type.Optional(Nullable(Type.String({ maxLength: 10000 }))),
+  asns: Type.Optional(Type.Array(Type.Union([Type.Integer(), Type.String({ maxLength: 12 })]), { maxItems: 10000, description: 'AS1136 or 1136' })),
+  prefixes: Type.Optional(Type.Array(Type.String({ maxLength: 50 }), { maxItems: 100000 })),
+  abuse_contacts: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100 })),
+};
+export const OperatorCreate = Type.Object(operatorFields, { additionalProperties: false });
+export const OperatorPatch = Type.Partial(Type.Object(operatorFields), { additionalProperties: false });
