@@ -37,6 +37,8 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA: { kind: 'unsupported', message: 'This content type is not supported here.' },
   DATABASE_UNAVAILABLE: { kind: 'unavailable', message: 'The database cannot be reached.' },
   INTERNAL: { kind: 'unavailable', message: 'Something went wrong on our side; it has been logged.' },
+  RPSL_UNREADABLE: { kind: 'invalid', message: 'An RPSL dump cannot be read.' },
+  RPSL_NOTHING_IMPORTED: { kind: 'invalid', message: 'Nothing could be imported from these RPSL files; the previous snapshot stays.' },
   RDAP_UNAVAILABLE: { kind: 'unavailable', message: 'The RDAP registry could not be reached or answered with an error.' },
   RDAP_TIMEOUT: { kind: 'unavailable', message: 'The RDAP registry did not answer in time.' },
   RDAP_BAD_RESPONSE: { kind: 'unavailable', message: 'The RDAP registry sent an answer that is not an RDAP IP network.' },
