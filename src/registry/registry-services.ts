@@ -7,6 +7,7 @@ import type { Context } from '../platform/context.js';
 import { loadBundledNetworkData } from './load-bundled-network-data.js';
 import type { NetworkData } from './network-data.js';
 import { OperatorIndexCache } from './operator-index.js';
+import { createRdapFallback, rdapContactPort } from './rdap/rdap-fallback.js';
 import { Resolver } from './resolver.js';
 
 export interface RegistryServices {
@@ -26,7 +27,8 @@ export function registryServices(ctx: Context, onProgress?: (message: string) =>
   if (!s) {
     s = (async () => {
       const { data } = await loadBundledNetworkData({ dataDir: ctx.config.dataDir, ...(onProgress ? { onProgress } : {}) });
-      const resolver = new Resolver({ network: data, operators: new OperatorIndexCache(ctx) });
+      // RDAP is asked only when BAKEN_RDAP_URL is set, and only for public addresses nothing local knows.
+      const resolver = new Resolver({ network: data, operators: new OperatorIndexCache(ctx), rdap: rdapContactPort(createRdapFallback(ctx)) });
       return { network: data, resolver };
     })();
     s.catch(() => services.delete(ctx));

@@ -111,3 +111,41 @@ describeEachDatabase('the baken command', (db) => {
     assert.match(r.stderr, /^baken: error: configuration: BAKEN_PORT \(environment variable BAKEN_PORT\) must be a whole number/);
   });
 });
+
+describeEachDatabase('baken lookup and baken operator', (db) => {
+  const env = () => ({ BAKEN_DATA_DIR: db().dataDir, BAKEN_DATABASE_URL: db().url, BAKEN_SECRET: 'cli-test-secret-'.padEnd(40, 'x') });
+
+  test('a fresh install says 31.149.1.1 is AS1136 (KPN) in NL; --json has exactly the promised fields', async () => {
+    const r = await runCli(['lookup', '--json', '31.149.1.1'], env());
+    assert.equal(r.code, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(o), ['ip', 'network', 'asn', 'as_name', 'country', 'operator', 'abuse_contacts', 'contact_source', 'registry_date']);
+    assert.deepEqual([o.asn, o.country], [1136, 'NL']);
+    assert.match(o.as_name, /KPN/);
+    const table = await runCli(['lookup', '31.149.1.1', '2a02:a440::1'], env());
+    assert.match(table.stdout, /31\.149\.1\.1\s+31\.149\.0\.0\/16\s+AS1136 KPN/);
+  });
+
+  test('stdin with - : per-line errors name the line, good lines still answered, exit non-zero', async () => {
+    const r = await runCli(['lookup', '--json', '-'], env(), '31.149.1.1\n# a comment\nnot-an-ip\n\n2a02:a440::1\n');
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout.trim().split('\n').length, 2);
+    assert.match(r.stderr, /^baken: line 3: "not-an-ip" is not a valid/m);
+    assert.match(r.stderr, /baken: error: .*1 address\(es\) could not be read/);
+  });
+
+  test('operator import, list and export; a manual contact then shows in the lookup', async () => {
+    const imported = await runCli(['operator', 'import', '-'], env(), 'name,asns,abuse_contacts,language\nKPN,AS1136,abuse@kpn.example,nl\n');
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.equal(imported.stdout, 'imported: 1 new, 0 updated\n');
+    const list = await runCli(['operator', 'list', '--json', 'AS1136'], env());
+    assert.equal(JSON.parse(list.stdout).name, 'KPN');
+    const exported = await runCli(['operator', 'export'], env());
+    assert.equal(exported.stdout, 'name,asns,prefixes,abuse_contacts,language,notes\nKPN,AS1136,,abuse@kpn.example,nl,\n');
+    const r = JSON.parse((await runCli(['lookup', '--json', '31.149.1.1'], env())).stdout);
+    assert.deepEqual([r.operator.name, r.abuse_contacts, r.contact_source], ['KPN', ['abuse@kpn.example'], 'manual']);
+    const bad = await runCli(['operator', 'import', '-'], env(), 'name,asns\nX,AS0\n');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^baken: error: .*line 2, asns: "AS0" is not an AS number/);
+  });
+});
