@@ -11,6 +11,7 @@ import { registerLookup } from './lookup.js';
 import { registerMigrate } from './migrate.js';
 import { registerOperator } from './operator.js';
 import { registerOrg } from './org.js';
+import { registerRegistry } from './registry.js';
 import { registerServe } from './serve.js';
 import { registerUser } from './user.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerApiKey(program);
   registerLookup(program);
   registerOperator(program);
+  registerRegistry(program);
   return program;
 }
 
