@@ -4,7 +4,7 @@
  * Kysely's migrator keeps the applied versions and takes a lock, so several nodes
  * starting at once apply each migration once.
  */
-import { Migrator, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResult } from 'kysely';
 import type { Db, DialectName } from './database.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_rpsl.js';
@@ -23,14 +23,18 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];
 
-function migrator(db: Db): Migrator {
+async function migrator(db: Db): Promise<Migrator> {
   const migrations: Record<string, Migration> = {};
   for (const [name, m] of MIGRATIONS) migrations[name] = { up: (k) => m.up(k, db.dialect) };
+  // On PostgreSQL the migrator must be told the schema: without it, a migration table of the same name in any
+  // other schema of the database counts as ours, and the tables are never created here.
+  const schema = db.dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db.kysely)).rows[0]?.s : undefined;
   return new Migrator({
     db: db.kysely,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'baken_migrations',
     migrationLockTableName: 'baken_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
 }
 
@@ -40,7 +44,7 @@ function migrator(db: Db): Migrator {
  * const applied = await migrateToLatest(db); // ['0001_foundation'] on an empty database
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  const { error, results } = await (await migrator(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`, {
@@ -52,6 +56,6 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 
 /** Every known migration and whether it has been applied. */
 export async function migrationStatus(db: Db): Promise<Array<{ name: string; appliedAt: string | null }>> {
-  const list = await migrator(db).getMigrations();
+  const list = await (await migrator(db)).getMigrations();
   return list.map((m) => ({ name: m.name, appliedAt: m.executedAt ? m.executedAt.toISOString() : null }));
 }
