@@ -4,7 +4,8 @@
  * - network, ASN, AS name, country: the bundled network data;
  * - operator: the operator directory (its most specific prefix, else its ASN);
  * - abuse contacts, first source that has any: the directory's manual contacts,
- *   then the imported RIPE database (RPSL), then RDAP when it is switched on.
+ *   then the imported RIPE database (RPSL: the inetnum's abuse-c as the RIPE
+ *   database resolves it, else the aut-num's), then RDAP when it is switched on.
  *   `contact_source` says which one answered.
  *
  * The sources beyond the bundled data are narrow ports, so the resolver runs
@@ -29,6 +30,8 @@ export interface ContactHit {
 
 export interface RpslPort {
   lookup(ip: IpAddress): ContactHit | null;
+  /** The aut-num's abuse contacts (its own abuse-c, else its org's), for networks without any. */
+  lookupAsn?(asn: number): { abuseContacts: string[]; registryDate: string | null } | null;
 }
 
 export interface RdapPort {
@@ -112,8 +115,9 @@ export class Resolver {
     // Private, documentation and other special-purpose space has no operator to find, and is never sent to RDAP.
     if (!isGloballyReachable(ip)) return result;
     const fromRpsl = rpsl?.lookup(ip) ?? null;
-    const hit = fromRpsl && fromRpsl.abuseContacts.length > 0 ? fromRpsl : null;
-    if (hit) return withHit(result, hit, 'rpsl');
+    if (fromRpsl && fromRpsl.abuseContacts.length > 0) return withHit(result, fromRpsl, 'rpsl');
+    const fromAutNum = result.asn !== null ? (rpsl?.lookupAsn?.(result.asn) ?? null) : null;
+    if (fromAutNum && fromAutNum.abuseContacts.length > 0) return withHit(result, { network: fromRpsl?.network ?? null, ...fromAutNum }, 'rpsl');
     const fromRdap = this.deps.rdap ? await this.deps.rdap.lookup(ip) : null;
     if (fromRdap && fromRdap.abuseContacts.length > 0) return withHit(result, fromRdap, 'rdap');
     return result;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authenticateApiKey } from '../../src/accounts/api-keys.js';
@@ -147,5 +148,25 @@ describeEachDatabase('baken lookup and baken operator', (db) => {
     const bad = await runCli(['operator', 'import', '-'], env(), 'name,asns\nX,AS0\n');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^baken: error: .*line 2, asns: "AS0" is not an AS number/);
+  });
+});
+
+describeEachDatabase('RIPE database import, then lookup', (db) => {
+  const env = () => ({ BAKEN_DATA_DIR: db().dataDir, BAKEN_DATABASE_URL: db().url, BAKEN_SECRET: 'cli-test-secret-'.padEnd(40, 'x') });
+  const fixtures = ['inetnum', 'inet6num', 'organisation', 'role', 'aut-num'].map((c) => fileURLToPath(new URL(`../../../test/fixtures/rpsl/ripe.db.${c}`, import.meta.url)));
+
+  test('an RPSL import gives abuse contacts that the lookup then shows, with source and data date; manual contacts win', async () => {
+    const before = JSON.parse((await runCli(['lookup', '--json', '80.100.1.10'], env())).stdout);
+    assert.equal(before.contact_source, null);
+    const imported = await runCli(['registry', 'import-rpsl', ...fixtures], env());
+    assert.equal(imported.code, 0, imported.stderr);
+    const after = JSON.parse((await runCli(['lookup', '--json', '80.100.1.10'], env())).stdout);
+    assert.equal(after.contact_source, 'rpsl');
+    assert.deepEqual(after.abuse_contacts, ['abuse@customer-a.example', 'security@customer-a.example'], 'the customer assignment 80.100.1.0/24 has its own abuse-c');
+    assert.match(after.registry_date, /^\d{4}-\d{2}-\d{2}/);
+    const op = await runCli(['operator', 'import', '-'], env(), 'name,prefixes,abuse_contacts\nVoorbeeld Telecom,80.100.0.0/15,cert@voorbeeld-telecom.example\n');
+    assert.equal(op.code, 0, op.stderr);
+    const manual = JSON.parse((await runCli(['lookup', '--json', '80.100.1.10'], env())).stdout);
+    assert.deepEqual([manual.contact_source, manual.abuse_contacts, manual.operator.name], ['manual', ['cert@voorbeeld-telecom.example'], 'Voorbeeld Telecom']);
   });
 });
