@@ -9,6 +9,7 @@ import { BakenError } from '../platform/errors.js';
 import { registerApiKey } from './apikey.js';
 import { registerLookup } from './lookup.js';
 import { registerMigrate } from './migrate.js';
+import { registerNetworkData } from './network-data.js';
 import { registerOperator } from './operator.js';
 import { registerOrg } from './org.js';
 import { registerRegistry } from './registry.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerLookup(program);
   registerOperator(program);
   registerRegistry(program);
+  registerNetworkData(program);
   return program;
 }
 

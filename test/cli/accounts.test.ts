@@ -170,3 +170,21 @@ describeEachDatabase('RIPE database import, then lookup', (db) => {
     assert.deepEqual([manual.contact_source, manual.abuse_contacts, manual.operator.name], ['manual', ['cert@voorbeeld-telecom.example'], 'Voorbeeld Telecom']);
   });
 });
+
+describeEachDatabase('rebuilding the network data from newer CSV files', (db) => {
+  test('baken registry rebuild-network-data compiles the files and lookups use them', async () => {
+    const env = { BAKEN_DATA_DIR: db().dataDir, BAKEN_DATABASE_URL: db().url, BAKEN_SECRET: 'cli-test-secret-'.padEnd(40, 'x') };
+    const f = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/registry/${name}`, import.meta.url));
+    const r = await runCli(
+      ['registry', 'rebuild-network-data', '--asn-ipv4', f('asn-ipv4-num.csv'), '--asn-ipv6', f('asn-ipv6.csv'), '--country-ipv4', f('country-ipv4-num.csv'), '--country-ipv6', f('country-ipv6.csv'), '--data-version', '2099.1', '--json'],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).asn_version, '2099.1');
+    const nested = JSON.parse((await runCli(['lookup', '--json', '31.149.8.77'], env)).stdout);
+    assert.deepEqual([nested.asn, nested.as_name], [64500, 'Nested Example'], 'an AS only the fixture files know');
+    const missing = await runCli(['registry', 'rebuild-network-data', '--asn-ipv4', '/nonexistent.csv', '--asn-ipv6', f('asn-ipv6.csv'), '--country-ipv4', f('country-ipv4-num.csv'), '--country-ipv6', f('country-ipv6.csv')], env);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /^baken: error: .*nonexistent\.csv/m);
+  });
+});
