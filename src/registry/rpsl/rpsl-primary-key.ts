@@ -3,6 +3,7 @@
  * objects (`org:`, `abuse-c:`) meet regardless of how they were typed.
  */
 import { ipRange, type IpRange } from '../../net/ip-range.js';
+import { parseIpv4Fast } from '../../net/ipv4.js';
 import { formatIpv6 } from '../../net/ipv6.js';
 import { parseCidr } from '../../net/cidr.js';
 
@@ -69,6 +70,8 @@ function inetnumKey(v: string): RpslKey | string {
 /** RIPE writes inetnum addresses in decimal; some old objects pad octets with zeros (`192.0.02.255`). */
 function ipv4Lenient(raw: string): number | string {
   const s = raw.trim();
+  const fast = parseIpv4Fast(s);
+  if (fast >= 0) return fast;
   const parts = s.split('.');
   if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return `"${s}" is not an IPv4 address`;
   let value = 0;
