@@ -27,6 +27,18 @@ export function Notice({ kind, children }: { kind: 'ok' | 'error' | 'warn'; chil
   );
 }
 
+/** A secret shown once (a generated password, a new API key), easy to select and copy. */
+export function SecretNotice({ testId, intro, children }: { testId: string; intro?: string; children: ComponentChildren }) {
+  return (
+    <Notice kind="warn">
+      {intro ? <p>{intro}</p> : null}
+      <div class="secret" data-testid={testId}>
+        {children}
+      </div>
+    </Notice>
+  );
+}
+
 export function Layout({ pc, title, children }: { pc: PageContext; title: string; children: ComponentChildren }) {
   const { t } = pc;
   const next = encodeURIComponent(pc.path);

@@ -6,8 +6,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/app.js';
 import { bootstrap } from '../../src/accounts/bootstrap.js';
 import type { DialectName } from '../../src/platform/db/database.js';
-import { after, before, describe } from 'node:test';
-import { createTestDatabase, DIALECTS, skipReason, type TestDatabase, type TestDatabaseOptions } from './databases.js';
+import { createTestDatabase, describeEachDialect, type TestDatabase, type TestDatabaseOptions } from './databases.js';
 
 export const ADMIN_PASSWORD = 'admin password for tests';
 
@@ -105,19 +104,5 @@ export async function signedIn(app: FastifyInstance, email: string, password: st
 
 /** Like describeEachDatabase, with a built app on each dialect. */
 export function describeEachApp(title: string, body: (t: () => TestApp) => void, options: TestDatabaseOptions = {}): void {
-  for (const dialect of DIALECTS) {
-    describe(`${title} [${dialect}]`, { skip: skipReason(dialect) }, () => {
-      let handle: TestApp | undefined;
-      before(async () => {
-        handle = await createTestApp(dialect, options);
-      });
-      after(async () => {
-        await handle?.close();
-      });
-      body(() => {
-        if (!handle) throw new Error('app not ready');
-        return handle;
-      });
-    });
-  }
+  describeEachDialect(title, (dialect) => createTestApp(dialect, options), body);
 }

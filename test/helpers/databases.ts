@@ -99,6 +99,32 @@ export function skipReason(dialect: DialectName): string | false {
 }
 
 /**
+ * Declares one suite per dialect around a fixture made fresh for it (a database, a built app...).
+ * The PostgreSQL suite reports skipped without BAKEN_TEST_DATABASE_URL.
+ */
+export function describeEachDialect<T extends { close(): Promise<void> }>(
+  title: string,
+  create: (dialect: DialectName) => Promise<T>,
+  body: (fixture: () => T) => void,
+): void {
+  for (const dialect of DIALECTS) {
+    describe(`${title} [${dialect}]`, { skip: skipReason(dialect) }, () => {
+      let handle: T | undefined;
+      before(async () => {
+        handle = await create(dialect);
+      });
+      after(async () => {
+        await handle?.close();
+      });
+      body(() => {
+        if (!handle) throw new Error(`${title}: the ${dialect} fixture is not ready`);
+        return handle;
+      });
+    });
+  }
+}
+
+/**
  * Declares one suite per dialect, each with a fresh database.
  * @example
  * describeEachDatabase('organisations', (db) => {
@@ -106,19 +132,5 @@ export function skipReason(dialect: DialectName): string | false {
  * });
  */
 export function describeEachDatabase(title: string, body: (db: () => TestDatabase) => void, options: TestDatabaseOptions = {}): void {
-  for (const dialect of DIALECTS) {
-    describe(`${title} [${dialect}]`, { skip: skipReason(dialect) }, () => {
-      let handle: TestDatabase | undefined;
-      before(async () => {
-        handle = await createTestDatabase(dialect, options);
-      });
-      after(async () => {
-        await handle?.close();
-      });
-      body(() => {
-        if (!handle) throw new Error('database not ready');
-        return handle;
-      });
-    });
-  }
+  describeEachDialect(title, (dialect) => createTestDatabase(dialect, options), body);
 }

@@ -2,7 +2,7 @@ import { apiKeyState, type ApiKey } from '../../accounts/api-keys.js';
 import type { Organisation } from '../../accounts/organisations.js';
 import { KEY_ROLES } from '../../accounts/roles.js';
 import type { MessageKey } from '../i18n.js';
-import { Csrf, Layout, Notice } from '../layout.js';
+import { Csrf, Layout, Notice, SecretNotice } from '../layout.js';
 import type { PageContext } from '../page-context.js';
 
 export function KeysPage(props: {
@@ -22,10 +22,9 @@ export function KeysPage(props: {
     <Layout pc={pc} title={t('keys.title')}>
       <h1>{t('keys.title')}</h1>
       {props.created ? (
-        <Notice kind="warn">
-          <p>{t('keys.created')}</p>
-          <div class="secret" data-testid="new-key">{props.created.secret}</div>
-        </Notice>
+        <SecretNotice testId="new-key" intro={t('keys.created')}>
+          {props.created.secret}
+        </SecretNotice>
       ) : null}
       {props.message ? <Notice kind="ok">{props.message}</Notice> : null}
       {props.error ? <Notice kind="error">{props.error}</Notice> : null}

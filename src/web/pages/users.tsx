@@ -2,7 +2,7 @@ import type { Organisation } from '../../accounts/organisations.js';
 import { USER_ROLES } from '../../accounts/roles.js';
 import type { User } from '../../accounts/users.js';
 import type { MessageKey } from '../i18n.js';
-import { Csrf, Layout, Notice } from '../layout.js';
+import { Csrf, Layout, Notice, SecretNotice } from '../layout.js';
 import type { PageContext } from '../page-context.js';
 
 type Values = Partial<Record<'email' | 'name' | 'role' | 'organisation_id', string>>;
@@ -24,11 +24,7 @@ export function UsersPage(props: {
     <Layout pc={pc} title={t('users.title')}>
       <h1>{t('users.title')}</h1>
       {props.message ? <Notice kind="ok">{props.message}</Notice> : null}
-      {props.secret ? (
-        <Notice kind="warn">
-          <div class="secret" data-testid="generated-password">{props.secret}</div>
-        </Notice>
-      ) : null}
+      {props.secret ? <SecretNotice testId="generated-password">{props.secret}</SecretNotice> : null}
       {props.error ? <Notice kind="error">{props.error}</Notice> : null}
       <div class="table-wrap">
         <table>
@@ -113,11 +109,7 @@ export function UserPage(props: { pc: PageContext; user: User; organisation: Org
     <Layout pc={pc} title={u.email}>
       <h1>{u.email}</h1>
       {props.message ? <Notice kind="ok">{props.message}</Notice> : null}
-      {props.secret ? (
-        <Notice kind="warn">
-          <div class="secret" data-testid="generated-password">{props.secret}</div>
-        </Notice>
-      ) : null}
+      {props.secret ? <SecretNotice testId="generated-password">{props.secret}</SecretNotice> : null}
       {props.error ? <Notice kind="error">{props.error}</Notice> : null}
       <p class="muted">
         {organisation.name} · <span class={`tag ${u.disabled ? 'disabled' : 'active'}`}>{u.disabled ? t('users.disabled') : t('users.active')}</span>
