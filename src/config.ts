@@ -32,6 +32,10 @@ export interface Config {
   loginMaxFailures: number;
   loginWindowMinutes: number;
   bodyLimitBytes: number;
+  mailRatePerMinute: number;
+  deliveryMaxAttempts: number;
+  worker: boolean;
+  deliveryLeaseSeconds: number;
   rdapUrl: string | null;
   rdapRatePerMinute: number;
   rdapCacheHours: number;
@@ -199,6 +203,10 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'loginMaxFailures', env: 'BAKEN_LOGIN_MAX_FAILURES', default: 10, doc: 'Failed logins allowed per address or account within the window before login is refused.', parse: int(1, 10000) },
   { key: 'loginWindowMinutes', env: 'BAKEN_LOGIN_WINDOW_MINUTES', default: 15, doc: 'The window for BAKEN_LOGIN_MAX_FAILURES, in minutes.', parse: int(1, 24 * 60) },
   { key: 'bodyLimitBytes', env: 'BAKEN_BODY_LIMIT_BYTES', default: 10 * 1024 * 1024, doc: 'Largest request body accepted, in bytes.', parse: int(1024, 2 ** 31 - 1) },
+  { key: 'mailRatePerMinute', env: 'BAKEN_MAIL_RATE_PER_MINUTE', default: 120, doc: 'Most emails a minute the worker hands to the SMTP server.', parse: int(1, 100000) },
+  { key: 'deliveryMaxAttempts', env: 'BAKEN_DELIVERY_MAX_ATTEMPTS', default: 8, doc: 'Attempts per message (email or webhook) before it shows as failed; retries back off exponentially from 30 s to 6 h.', parse: int(1, 50) },
+  { key: 'deliveryLeaseSeconds', env: 'BAKEN_DELIVERY_LEASE_SECONDS', default: 120, doc: 'How long a worker holds a message it is sending; after that (a worker that died) another worker takes it over.', parse: int(1, 3600) },
+  { key: 'worker', env: 'BAKEN_WORKER', default: true, doc: 'Run the delivery worker inside `baken serve`; set false when separate `baken worker` processes deliver.', parse: bool },
   {
     key: 'rdapUrl',
     env: 'BAKEN_RDAP_URL',

@@ -15,6 +15,7 @@ import { registerOrg } from './org.js';
 import { registerRegistry } from './registry.js';
 import { registerServe } from './serve.js';
 import { registerUser } from './user.js';
+import { registerWorker } from './worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('baken')
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerOperator(program);
   registerRegistry(program);
   registerNetworkData(program);
+  registerWorker(program);
   return program;
 }
 

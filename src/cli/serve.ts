@@ -5,11 +5,13 @@ import { bootstrap } from '../accounts/bootstrap.js';
 import { purgeExpiredSessions } from '../accounts/sessions.js';
 import { loadConfig } from '../config.js';
 import { openContext } from '../platform/runtime.js';
+import { mailerFromConfig } from '../platform/delivery/mailer.js';
+import { DeliveryWorker } from '../platform/delivery/worker.js';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the web server and API (migrates the database first)')
+    .description('run the web server, the API and the delivery worker (migrates the database first)')
     .option('--host <host>', 'listen address (BAKEN_HOST)')
     .option('--port <port>', 'listen port (BAKEN_PORT)')
     .action(async (opts: { host?: string; port?: string }) => {
@@ -20,6 +22,11 @@ export function registerServe(program: Command): void {
       const ctx = await openContext(config);
       const first = await bootstrap(ctx);
       const app = await buildApp({ ctx });
+      // The delivery worker runs beside the web server unless separate `baken worker` processes do the job.
+      const mailer = config.worker ? mailerFromConfig(config) : null;
+      const worker = mailer ? new DeliveryWorker(ctx, { mailer }) : null;
+      worker?.start();
+      if (config.worker && !mailer) ctx.log.warn('BAKEN_SMTP_URL is not set: email is queued but not sent');
       const address = await app.listen({ host: config.host, port: config.port });
       ctx.log.info({ address, database: ctx.db.dialect }, 'Baken is listening');
       if (first) {
@@ -41,6 +48,8 @@ export function registerServe(program: Command): void {
       housekeeping.unref();
       const stop = async (signal: string) => {
         clearInterval(housekeeping);
+        await worker?.stop();
+        mailer?.close();
         ctx.log.info({ signal }, 'stopping');
         await app.close();
         await ctx.db.destroy();

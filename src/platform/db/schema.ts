@@ -188,6 +188,31 @@ export interface RpslAutNumTable {
   abuse_c: string | null;
 }
 
+export interface OutboxTable {
+  id: Generated<number>;
+  channel: 'email' | 'webhook';
+  topic: string;
+  idempotency_key: string;
+  /** Where it goes, for rate limits and status pages: an email address or a webhook URL's origin. */
+  destination: string;
+  /** The stable Message-ID (email) or delivery id (webhook) the message carries on every attempt. */
+  message_id: string;
+  /** The rendered message as JSON: what is sent is fixed when it is queued. */
+  payload: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  leased_until: string | null;
+  last_error: string | null;
+  /** What it belongs to (a notification round's recipient, an alert's member), for delivery status. */
+  ref_type: string | null;
+  ref_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -204,4 +229,5 @@ export interface Database {
   operator_asns: OperatorAsnTable;
   operator_prefixes: OperatorPrefixTable;
   operator_contacts: OperatorContactTable;
+  outbox: OutboxTable;
 }
