@@ -1,0 +1,98 @@
+// Date and time with optional seconds, fraction and zone. Shadowserver writes `2026-11-20 10:11:12` (UTC, no zone),
+// IntelMQ `2026-11-20T10:11:12+00:00`, researchers anything in between.
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)? ?(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+const EPOCH = /^(\d{1,13})(?:\.(\d{1,9}))?$/;
+
+const HINT = 'expected ISO 8601 (2026-11-20T10:11:12Z), "2026-11-20 10:11:12" (read as UTC) or epoch seconds';
+
+// Uploads repeat timestamps line after line (a scan writes many hosts per second): remembering the last one skips
+// the regular expression and the Date for most lines of a Shadowserver report.
+let lastInput = '';
+let lastOutput = '';
+
+/**
+ * Normalises a timestamp to ISO 8601 UTC (`2026-11-20T10:11:12Z`, milliseconds only when not zero), or returns null
+ * when the text is not one. Without a zone the time is UTC (Shadowserver's convention). Plain digits are epoch
+ * seconds, with 12 or 13 digits epoch milliseconds (a year past 5000 in seconds is a millisecond stamp in practice).
+ *
+ * @example
+ * normalizeTimestamp('2026-11-20 10:11:12')        // '2026-11-20T10:11:12Z'
+ * normalizeTimestamp('2026-11-20T11:11:12+01:00')  // '2026-11-20T10:11:12Z'
+ * normalizeTimestamp('1795169472')                 // '2026-11-20T10:11:12Z'
+ * normalizeTimestamp('yesterday')                  // null
+ */
+export function normalizeTimestamp(text: string): string | null {
+  if (text === lastInput) return lastOutput;
+  const out = parse(text);
+  if (out !== null) {
+    lastInput = text;
+    lastOutput = out;
+  }
+  return out;
+}
+
+/**
+ * Says why {@link normalizeTimestamp} refused `text`, as a sentence for the researcher.
+ *
+ * @example
+ * timestampProblem('2026-02-30') // '"2026-02-30" is not a valid timestamp: 2026-02-30 is not a date'
+ */
+export function timestampProblem(text: string): string {
+  const q = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+  const m = DATE_TIME.exec(text);
+  if (m !== null) {
+    const [, y, mo, d, h, mi, s] = m;
+    if (Number(mo) < 1 || Number(mo) > 12) return `${q} is not a valid timestamp: there is no month ${mo}`;
+    if (!validDate(Number(y), Number(mo), Number(d))) return `${q} is not a valid timestamp: ${y}-${mo}-${d} is not a date`;
+    if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59))) {
+      return `${q} is not a valid timestamp: ${h}:${mi}${s === undefined ? '' : `:${s}`} is not a time of day`;
+    }
+    return `${q} is not a valid timestamp: the zone offset is out of range`;
+  }
+  return `${q} is not a valid timestamp: ${HINT}`;
+}
+
+function parse(text: string): string | null {
+  const e = EPOCH.exec(text);
+  if (e !== null) {
+    const whole = e[1]!;
+    let ms = whole.length >= 12 ? Number(whole) : Number(whole) * 1000;
+    if (e[2] !== undefined && whole.length < 12) ms += Math.floor(Number(`0.${e[2]}`) * 1000);
+    return iso(ms);
+  }
+  const m = DATE_TIME.exec(text);
+  if (m === null) return null;
+  const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
+  const y = Number(ys);
+  const mo = Number(mos);
+  const d = Number(ds);
+  const h = hs === undefined ? 0 : Number(hs);
+  const mi = mis === undefined ? 0 : Number(mis);
+  const s = ss === undefined ? 0 : Number(ss);
+  if (mo < 1 || mo > 12 || !validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
+  let ms = Date.UTC(y, mo - 1, d, h, mi, s) + (frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000));
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z' && zone !== 'UTC' && zone !== 'GMT') {
+    const sign = zone.charCodeAt(0) === 45 ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const zh = Number(digits.slice(0, 2));
+    const zm = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (zh > 23 || zm > 59) return null;
+    ms -= sign * (zh * 60 + zm) * 60_000;
+  }
+  return iso(ms);
+}
+
+function validDate(y: number, mo: number, d: number): boolean {
+  if (d < 1) return false;
+  // Day 0 of the next month is the last day of this one.
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+
+function iso(ms: number): string | null {
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return null;
+  const s = date.toISOString();
+  // toISOString always writes milliseconds; most uploads have whole seconds, and `...:12Z` is what people expect.
+  return s.endsWith('.000Z') ? `${s.slice(0, -5)}Z` : s;
+}
