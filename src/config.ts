@@ -40,6 +40,9 @@ export interface Config {
   rdapRatePerMinute: number;
   rdapCacheHours: number;
   rdapTimeoutMs: number;
+  casePrefix: string;
+  scopeCountries: string[];
+  reportsPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +150,18 @@ const password = (raw: unknown): string | null => {
   return s;
 };
 
+const casePrefix = (raw: unknown): string => {
+  const s = nonEmpty(raw).toUpperCase();
+  if (!/^[A-Z][A-Z0-9]{1,9}$/.test(s)) throw new Invalid(`must be 2 to 10 letters or digits starting with a letter, got ${JSON.stringify(raw)}`);
+  return s;
+};
+const countryList = (raw: unknown): string[] => {
+  const items = (Array.isArray(raw) ? raw.map(String) : str(raw).split(/[\s,;]+/)).map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  if (items.length === 0) throw new Invalid('must name at least one country code, or * for all');
+  for (const c of items) if (c !== '*' && !/^[A-Z]{2}$/.test(c)) throw new Invalid(`must be two-letter country codes separated by commas, or *, got ${JSON.stringify(raw)}`);
+  return [...new Set(items)];
+};
+
 /** Every setting, in the order README documents them. */
 export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'host', env: 'BAKEN_HOST', default: '127.0.0.1', doc: 'Address the HTTP server listens on.', parse: nonEmpty },
@@ -218,6 +233,16 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'rdapRatePerMinute', env: 'BAKEN_RDAP_RATE_PER_MINUTE', default: 60, doc: 'Most RDAP requests per minute this process sends; more wait or are deferred.', parse: int(1, 6000) },
   { key: 'rdapCacheHours', env: 'BAKEN_RDAP_CACHE_HOURS', default: 168, doc: 'How long an RDAP answer is kept, in hours (answers that found nothing: at most 24 hours).', parse: int(1, 24 * 365) },
   { key: 'rdapTimeoutMs', env: 'BAKEN_RDAP_TIMEOUT_MS', default: 10000, doc: 'How long one RDAP request may take, redirects included, in milliseconds.', parse: int(100, 120000) },
+  { key: 'casePrefix', env: 'BAKEN_CASE_PREFIX', default: 'BKN', doc: 'Prefix of hotline case ids (`BKN-2026-00001`): 2 to 10 capital letters or digits, starting with a letter.', parse: casePrefix },
+  {
+    key: 'scopeCountries',
+    env: 'BAKEN_SCOPE_COUNTRIES',
+    default: ['NL'],
+    defaultText: '`NL`',
+    doc: 'Countries (ISO codes, comma-separated; `*` for all) whose hosts a hotline case notifies; hosts of operators in the directory are in scope wherever they are.',
+    parse: countryList,
+  },
+  { key: 'reportsPerHour', env: 'BAKEN_REPORTS_PER_HOUR', default: 20, doc: 'Reports one address may submit through the public form and the reports API per hour.', parse: int(1, 100000) },
 ];
 
 export interface LoadConfigOptions {

@@ -15,13 +15,15 @@ export const PERMISSIONS = [
   'registry:lookup',
   'operators:read',
   'operators:manage',
+  'cases:read',
+  'cases:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<KeyRole, readonly Permission[]> = {
-  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage'],
+  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage'],
   analyst: ['organisations:read', 'registry:lookup', 'operators:read'],
-  handler: ['organisations:read', 'registry:lookup', 'operators:read', 'operators:manage'],
+  handler: ['organisations:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage'],
   // Members may ask who runs an address (public registry data), nothing more.
   member: ['registry:lookup'],
   metrics: ['metrics:read'],

@@ -8,6 +8,11 @@ import type { Organisation } from '../accounts/organisations.js';
 import type { User } from '../accounts/users.js';
 import type { Operator } from '../registry/operators.js';
 import type { AuditRecord } from '../platform/audit.js';
+import type { Case, CaseComment, EvidenceInfo } from '../hotline/cases/cases.js';
+import type { CaseEvent } from '../hotline/cases/case-events.js';
+import type { CaseHost, UploadInfo, UploadResult } from '../hotline/cases/case-hosts.js';
+import type { RecipientGroup, UnassignedGroup } from '../hotline/cases/recipients.js';
+import type { ReportStatus } from '../hotline/reports/reports.js';
 
 export function presentOrganisation(o: Organisation) {
   return { id: o.id, name: o.name, kind: o.kind, sector: o.sector, language: o.language, notes: o.notes, created_at: o.createdAt, updated_at: o.updatedAt };
@@ -68,5 +73,104 @@ export function presentOperator(o: Operator) {
     abuse_contacts: o.contacts,
     created_at: o.organisation.createdAt,
     updated_at: o.organisation.updatedAt,
+  };
+}
+
+// ---- hotline
+
+export function presentCase(c: Case) {
+  return {
+    case_id: c.caseId,
+    state: c.state,
+    title: c.title,
+    description: c.description,
+    classification: c.classification,
+    cves: c.cves,
+    product: c.product,
+    versions: c.versions,
+    primary_case_id: c.primaryCaseId,
+    hosts: { total: c.hosts.total, in_scope: c.hosts.inScope, out_of_scope: c.hosts.outOfScope, no_contact: c.hosts.noContact },
+    rejected_lines: c.rejectedLines,
+    handlers: c.handlers.map((h) => ({ user_id: h.userId, email: h.email, name: h.name, assigned_at: h.assignedAt })),
+    created_by: c.createdBy,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    closed_at: c.closedAt,
+  };
+}
+
+export function presentCaseEvent(e: CaseEvent) {
+  return { id: e.id, at: e.at, actor: e.actor, kind: e.kind, details: e.details, public: e.public };
+}
+
+export function presentComment(c: CaseComment) {
+  return { id: c.id, author: c.author, body: c.body, created_at: c.createdAt };
+}
+
+export function presentEvidence(e: EvidenceInfo) {
+  return { id: e.id, name: e.name, content_type: e.contentType, size: e.size, sha256: e.sha256, added_by: e.addedBy, created_at: e.createdAt };
+}
+
+export function presentHost(h: CaseHost) {
+  return {
+    id: h.id,
+    ip: h.ip,
+    port: h.port,
+    timestamp: h.timestamp,
+    extra: h.extra,
+    line: h.line,
+    warnings: h.warnings,
+    asn: h.asn,
+    country: h.country,
+    network: h.network,
+    operator_id: h.operatorId,
+    recipient: h.recipient,
+    contact_source: h.contactSource,
+    out_of_scope: h.outOfScope,
+  };
+}
+
+export function presentUpload(u: UploadInfo) {
+  return { id: u.id, format: u.format, source: u.source, lines: u.lines, hosts: u.hosts, duplicates: u.duplicates, rejected: u.rejected, flagged: u.flagged, extra_columns: u.extraColumns, added_by: u.addedBy, created_at: u.createdAt };
+}
+
+export function presentUploadResult(r: UploadResult) {
+  return {
+    case_id: r.caseId,
+    upload_id: r.uploadId,
+    format: r.summary.format,
+    lines: r.summary.lines,
+    hosts: r.stored,
+    duplicates: r.summary.duplicates,
+    already_in_case: r.alreadyInCase,
+    flagged: r.summary.flagged,
+    in_scope: r.inScope,
+    out_of_scope: r.outOfScope,
+    no_contact: r.noContact,
+    recipients: r.recipients,
+    rejected: r.summary.rejected,
+    rejected_lines: r.rejected.map((l) => ({ line: l.line, field: l.field, reason: l.reason, text: l.text })),
+  };
+}
+
+export function presentRecipient(g: RecipientGroup) {
+  return { recipient: g.recipient, operator: g.operator, contact_source: g.contactSource, hosts: g.hosts };
+}
+
+export function presentUnassigned(g: UnassignedGroup) {
+  return { asn: g.asn, operator: g.operator, network: g.network, country: g.country, hosts: g.hosts };
+}
+
+/** What a reporter sees of their report: never other people's data, never who handled it. */
+export function presentReportStatus(s: ReportStatus) {
+  return {
+    case_id: s.caseId,
+    state: s.state,
+    title: s.title,
+    classification: s.classification,
+    submitted_at: s.submittedAt,
+    hosts: s.hosts,
+    rejected_lines: s.rejectedLines,
+    events: s.events.map((e) => ({ at: e.at, kind: e.kind, details: e.details })),
   };
 }

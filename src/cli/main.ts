@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { BakenError } from '../platform/errors.js';
 import { registerApiKey } from './apikey.js';
+import { registerCase } from './case.js';
 import { registerLookup } from './lookup.js';
 import { registerMigrate } from './migrate.js';
 import { registerNetworkData } from './network-data.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerOperator(program);
   registerRegistry(program);
   registerNetworkData(program);
+  registerCase(program);
   registerWorker(program);
   return program;
 }

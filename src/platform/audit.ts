@@ -29,6 +29,19 @@ export const AUDIT_ACTIONS = [
   'registry.import_rpsl',
   'operator.update',
   'operator.import',
+  'report.submit',
+  'case.create',
+  'case.update',
+  'case.state',
+  'case.assign',
+  'case.comment',
+  'case.evidence_add',
+  'case.evidence_download',
+  'case.merge',
+  'case.hosts_upload',
+  'case.hosts_view',
+  'case.hosts_download',
+  'case.contact_assign',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -43,6 +43,12 @@ export const ERRORS = {
   RDAP_TIMEOUT: { kind: 'unavailable', message: 'The RDAP registry did not answer in time.' },
   RDAP_BAD_RESPONSE: { kind: 'unavailable', message: 'The RDAP registry sent an answer that is not an RDAP IP network.' },
   RDAP_RATE_LIMITED: { kind: 'rate_limited', message: 'The RDAP registry asks us to slow down.' },
+  CASE_NOT_FOUND: { kind: 'not_found', message: 'No such case.' },
+  CASE_TRANSITION: { kind: 'conflict', message: 'The case cannot move to that state from its current one.' },
+  CASE_MERGE: { kind: 'conflict', message: 'These cases cannot be merged.' },
+  NO_HOSTS: { kind: 'invalid', message: 'The upload holds no valid host; nothing was saved.' },
+  HOSTS_REJECTED_STRICT: { kind: 'invalid', message: 'The upload has lines that are not valid hosts and strict mode refuses any; nothing was saved.' },
+  EVIDENCE_TOO_LARGE: { kind: 'too_large', message: 'The evidence file is too large.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -3,10 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../platform/context.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
+import { caseRoutes } from './cases.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
 import { operatorRoutes } from './operators.js';
 import { organisationRoutes } from './organisations.js';
+import { reportRoutes } from './reports.js';
 import { userRoutes } from './users.js';
 
 export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -19,4 +21,6 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(auditRoutes, opts);
   await app.register(lookupRoutes, opts);
   await app.register(operatorRoutes, opts);
+  await app.register(caseRoutes, opts);
+  await app.register(reportRoutes, opts);
 }

@@ -200,3 +200,175 @@ const operatorFields = {
 };
 export const OperatorCreate = Type.Object(operatorFields, { additionalProperties: false });
 export const OperatorPatch = Type.Partial(Type.Object(operatorFields), { additionalProperties: false });
+
+// ---- hotline
+
+export const CaseIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, description: 'The case id, e.g. BKN-2026-00001' }) });
+
+const CaseStateSchema = literals(['received', 'triage', 'validated', 'rejected', 'duplicate', 'notifying', 'closed'] as const);
+
+export const Case = Type.Object({
+  case_id: Type.String(),
+  state: CaseStateSchema,
+  title: Type.String(),
+  description: Type.String(),
+  classification: Type.String(),
+  cves: Type.Array(Type.String()),
+  product: Nullable(Type.String()),
+  versions: Nullable(Type.String()),
+  primary_case_id: Nullable(Type.String()),
+  hosts: Type.Object({ total: Type.Integer(), in_scope: Type.Integer(), out_of_scope: Type.Integer(), no_contact: Type.Integer() }),
+  rejected_lines: Type.Integer(),
+  handlers: Type.Array(Type.Object({ user_id: Type.Integer(), email: Type.String(), name: Nullable(Type.String()), assigned_at: Timestamp })),
+  created_by: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  closed_at: Nullable(Timestamp),
+});
+
+const caseFields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Type.String({ maxLength: 20000 })),
+  classification: Type.Optional(Type.String({ maxLength: 100, description: 'ENISA/RSIT class/type, e.g. vulnerable/vulnerable-system' })),
+  cves: Type.Optional(Type.Array(Type.String({ maxLength: 30 }), { maxItems: 50 })),
+  product: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  versions: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+};
+
+export const HostsText = Type.Object(
+  {
+    text: Type.String({ minLength: 1, description: 'The hosts as uploaded: one address (or address:port) a line, CSV with a header, Shadowserver CSV or IntelMQ JSON lines' }),
+    format: Type.Optional(literals(['auto', 'ips', 'csv', 'shadowserver', 'intelmq'] as const)),
+    mapping: Type.Optional(Type.Object({ ip: Type.String(), port: Type.Optional(Nullable(Type.String())), timestamp: Type.Optional(Nullable(Type.String())), extra: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const CaseCreate = Type.Object({ ...caseFields, hosts: Type.Optional(HostsText) }, { additionalProperties: false });
+export const CasePatch = Type.Partial(Type.Object(caseFields), { additionalProperties: false });
+
+export const CaseQuery = Type.Object({
+  state: Type.Optional(CaseStateSchema),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  handler_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  before: Type.Optional(Type.String({ maxLength: 40, description: 'A case id: the page after it' })),
+});
+
+export const CaseStateChange = Type.Object({ state: CaseStateSchema, reason: Type.Optional(Type.String({ maxLength: 10000 })) }, { additionalProperties: false });
+
+export const CaseEvent = Type.Object({ id: Type.Integer(), at: Timestamp, actor: Nullable(Type.String()), kind: Type.String(), details: Type.Record(Type.String(), Type.Unknown()), public: Type.Boolean() });
+
+export const CaseComment = Type.Object({ id: Type.Integer(), author: Nullable(Type.String()), body: Type.String(), created_at: Timestamp });
+
+export const Evidence = Type.Object({ id: Type.Integer(), name: Type.String(), content_type: Type.String(), size: Type.Integer(), sha256: Type.String(), added_by: Nullable(Type.String()), created_at: Timestamp });
+
+export const EvidenceCreate = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), content_type: Type.Optional(Type.String({ maxLength: 130 })), data_base64: Type.String({ minLength: 1, description: 'The file, base64-encoded (at most 10 MB decoded)' }) },
+  { additionalProperties: false },
+);
+
+export const CaseHost = Type.Object({
+  id: Type.Integer(),
+  ip: Type.String(),
+  port: Nullable(Type.Integer()),
+  timestamp: Nullable(Type.String()),
+  extra: Type.Record(Type.String(), Type.String()),
+  line: Type.Integer(),
+  warnings: Type.Array(Type.String()),
+  asn: Nullable(Type.Integer()),
+  country: Nullable(Type.String()),
+  network: Nullable(Type.String()),
+  operator_id: Nullable(Type.Integer()),
+  recipient: Nullable(Type.String()),
+  contact_source: Nullable(Type.String()),
+  out_of_scope: Nullable(Type.String()),
+});
+
+export const RejectedLineSchema = Type.Object({ line: Type.Integer(), field: Nullable(Type.String()), reason: Type.String(), text: Type.String() });
+
+export const UploadResult = Type.Object({
+  case_id: Type.String(),
+  upload_id: Type.Integer(),
+  format: Type.String(),
+  lines: Type.Integer(),
+  hosts: Type.Integer(),
+  duplicates: Type.Integer(),
+  already_in_case: Type.Integer(),
+  flagged: Type.Integer(),
+  in_scope: Type.Integer(),
+  out_of_scope: Type.Integer(),
+  no_contact: Type.Integer(),
+  recipients: Type.Integer(),
+  rejected: Type.Integer(),
+  rejected_lines: Type.Array(RejectedLineSchema, { description: 'The first rejected lines; GET .../rejected lists all' }),
+});
+
+export const HostsUploadQuery = Type.Object({
+  format: Type.Optional(literals(['auto', 'ips', 'csv', 'shadowserver', 'intelmq'] as const)),
+  strict: Type.Optional(Type.Boolean()),
+  ip_column: Type.Optional(Type.String({ maxLength: 100 })),
+  port_column: Type.Optional(Type.String({ maxLength: 100 })),
+  timestamp_column: Type.Optional(Type.String({ maxLength: 100 })),
+  extra_columns: Type.Optional(Type.String({ maxLength: 2000, description: 'Comma-separated' })),
+  source: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export const Recipient = Type.Object({
+  recipient: Type.String(),
+  operator: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), language: Language })),
+  contact_source: Nullable(Type.String()),
+  hosts: Type.Integer(),
+});
+
+export const Unassigned = Type.Object({
+  asn: Nullable(Type.Integer()),
+  operator: Nullable(Type.Object({ id: Type.Integer(), name: Type.String() })),
+  network: Nullable(Type.String()),
+  country: Nullable(Type.String()),
+  hosts: Type.Integer(),
+});
+
+export const ContactAssign = Type.Object(
+  {
+    operator_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    asn: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.String({ maxLength: 20 })])),
+    email: Type.String({ minLength: 3, maxLength: 254 }),
+    save_to_directory: Type.Optional(Type.Boolean()),
+    operator_name: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ReportCreate = Type.Object(
+  {
+    ...caseFields,
+    how_found: Type.Optional(Nullable(Type.String({ maxLength: 20000 }))),
+    reporter: Type.Object(
+      { name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))), email: Type.String({ minLength: 3, maxLength: 254 }), may_credit: Type.Optional(Type.Boolean()) },
+      { additionalProperties: false },
+    ),
+    language: Type.Optional(Language),
+    hosts: Type.Optional(HostsText),
+  },
+  { additionalProperties: false },
+);
+
+export const ReportCreated = Type.Object({
+  case_id: Type.String(),
+  state: Type.String(),
+  status_url: Type.String({ description: 'The reporter\'s status page; shown once, keep it' }),
+  status_token: Type.String({ description: 'For x-report-token on GET /reports/status and POST /reports/{id}/hosts; shown once' }),
+  upload: Nullable(UploadResult),
+});
+
+export const ReportStatus = Type.Object({
+  case_id: Type.String(),
+  state: Type.String(),
+  title: Type.String(),
+  classification: Type.String(),
+  submitted_at: Timestamp,
+  hosts: Type.Integer(),
+  rejected_lines: Type.Integer(),
+  events: Type.Array(Type.Object({ at: Timestamp, kind: Type.String(), details: Type.Record(Type.String(), Type.Unknown()) })),
+});

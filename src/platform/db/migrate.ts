@@ -10,6 +10,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_rpsl.js';
 import * as m0003 from './migrations/0003_rdap_cache.js';
 import * as m0004 from './migrations/0004_operators.js';
+import * as m0005 from './migrations/0005_hotline.js';
 import * as m0006 from './migrations/0006_outbox.js';
 
 type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
@@ -20,6 +21,7 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0002_rpsl', m0002],
   ['0003_rdap_cache', m0003],
   ['0004_operators', m0004],
+  ['0005_hotline', m0005],
   ['0006_outbox', m0006],
 ];
 

@@ -213,6 +213,149 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
+/** The counter behind case ids: the last number given out per prefix and year. */
+export interface CaseSequenceTable {
+  prefix: string;
+  year: number;
+  last: number;
+}
+
+export interface CaseTable {
+  id: Generated<number>;
+  /** `<PREFIX>-YYYY-NNNNN`, what people and the API call the case. */
+  case_id: string;
+  state: 'received' | 'triage' | 'validated' | 'rejected' | 'duplicate' | 'notifying' | 'closed';
+  title: string;
+  description: string;
+  /** ENISA/RSIT taxonomy, `class/type`. */
+  classification: string;
+  /** JSON array of CVE ids. */
+  cves: string;
+  product: string | null;
+  versions: string | null;
+  /** The case a duplicate was merged into. */
+  primary_case_id: number | null;
+  /** Counts, kept when host addresses are purged. */
+  hosts_total: number;
+  hosts_in_scope: number;
+  hosts_no_contact: number;
+  rejected_total: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+/** A report as the researcher submitted it; a case may have several once duplicates are merged. */
+export interface ReportTable {
+  id: Generated<number>;
+  case_id: number;
+  title: string;
+  description: string;
+  classification: string;
+  cves: string;
+  product: string | null;
+  versions: string | null;
+  how_found: string | null;
+  reporter_name: string | null;
+  reporter_email: string;
+  may_credit: number;
+  language: 'en' | 'nl';
+  channel: 'form' | 'api';
+  /** SHA-256 of the 256-bit status token in the reporter's link. */
+  status_token_hash: string;
+  submitted_at: string;
+}
+
+export interface CaseHandlerTable {
+  case_id: number;
+  user_id: number;
+  assigned_at: string;
+}
+
+/** The case timeline; `public` entries are shown to the reporter on the status page. */
+export interface CaseEventTable {
+  id: Generated<number>;
+  case_id: number;
+  at: string;
+  actor: string | null;
+  kind: string;
+  /** JSON object. */
+  details: string | null;
+  public: number;
+}
+
+export interface CaseCommentTable {
+  id: Generated<number>;
+  case_id: number;
+  author: string | null;
+  author_user_id: number | null;
+  body: string;
+  created_at: string;
+}
+
+export interface CaseEvidenceTable {
+  id: Generated<number>;
+  case_id: number;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  added_by: string | null;
+  created_at: string;
+}
+
+export interface CaseUploadTable {
+  id: Generated<number>;
+  case_id: number;
+  format: string;
+  /** The file name or channel it came from. */
+  source: string | null;
+  lines: number;
+  hosts: number;
+  duplicates: number;
+  rejected: number;
+  flagged: number;
+  /** JSON array of extra column names. */
+  extra_columns: string;
+  added_by: string | null;
+  created_at: string;
+}
+
+/** One affected host of a case and how the registry resolved it. */
+export interface CaseHostTable {
+  id: Generated<number>;
+  case_id: number;
+  upload_id: number;
+  ip: string;
+  port: number | null;
+  seen_at: string | null;
+  /** JSON object of extra columns, or null. */
+  extra: string | null;
+  line: number;
+  /** JSON array of warninglist names, or null. */
+  warnings: string | null;
+  asn: number | null;
+  country: string | null;
+  network: string | null;
+  operator_id: number | null;
+  /** The abuse contact that gets this host, or null when none is known (a handler assigns one). */
+  recipient: string | null;
+  contact_source: string | null;
+  /** Null when the host is in scope; else why not (e.g. `country DE`). */
+  out_of_scope: string | null;
+}
+
+export interface CaseRejectedLineTable {  id: Generated<number>;
+  case_id: number;
+  upload_id: number;
+  line: number;
+  field: string | null;
+  reason: string;
+  text: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -229,5 +372,15 @@ export interface Database {
   operator_asns: OperatorAsnTable;
   operator_prefixes: OperatorPrefixTable;
   operator_contacts: OperatorContactTable;
+  case_sequences: CaseSequenceTable;
+  cases: CaseTable;
+  reports: ReportTable;
+  case_handlers: CaseHandlerTable;
+  case_events: CaseEventTable;
+  case_comments: CaseCommentTable;
+  case_evidence: CaseEvidenceTable;
+  case_uploads: CaseUploadTable;
+  case_hosts: CaseHostTable;
+  case_rejected_lines: CaseRejectedLineTable;
   outbox: OutboxTable;
 }
