@@ -19,6 +19,9 @@ import { csrfPlugin } from './platform/http/csrf.js';
 import { registerErrorHandler } from './platform/http/error-handler.js';
 import { metricsPlugin } from './platform/http/metrics.js';
 import { renderErrorPage } from './web/error-page.js';
+import { notifyRoutes } from './web/notify-routes.js';
+import { portalRoutes } from './web/portal-routes.js';
+import { publicationRoutes } from './web/publication-routes.js';
 import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {
@@ -102,5 +105,8 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(healthRoutes, { ctx });
   await app.register(apiV1, { ctx, prefix: '/api/v1' });
   await app.register(webRoutes, { ctx });
+  await app.register(portalRoutes, { ctx });
+  await app.register(notifyRoutes, { ctx });
+  await app.register(publicationRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

@@ -36,6 +36,8 @@ export interface Config {
   deliveryMaxAttempts: number;
   worker: boolean;
   deliveryLeaseSeconds: number;
+  portalDays: number;
+  retentionDays: number;
   rdapUrl: string | null;
   rdapRatePerMinute: number;
   rdapCacheHours: number;
@@ -221,6 +223,8 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'mailRatePerMinute', env: 'BAKEN_MAIL_RATE_PER_MINUTE', default: 120, doc: 'Most emails a minute the worker hands to the SMTP server.', parse: int(1, 100000) },
   { key: 'deliveryMaxAttempts', env: 'BAKEN_DELIVERY_MAX_ATTEMPTS', default: 8, doc: 'Attempts per message (email or webhook) before it shows as failed; retries back off exponentially from 30 s to 6 h.', parse: int(1, 50) },
   { key: 'deliveryLeaseSeconds', env: 'BAKEN_DELIVERY_LEASE_SECONDS', default: 120, doc: 'How long a worker holds a message it is sending; after that (a worker that died) another worker takes it over.', parse: int(1, 3600) },
+  { key: 'portalDays', env: 'BAKEN_PORTAL_DAYS', default: 90, doc: 'How long the operator portal link in a hotline notification works, in days.', parse: int(1, 3650) },
+  { key: 'retentionDays', env: 'BAKEN_RETENTION_DAYS', default: 90, doc: 'Days after a hotline case closes before its host addresses are purged (the case keeps its counts).', parse: int(0, 3650) },
   { key: 'worker', env: 'BAKEN_WORKER', default: true, doc: 'Run the delivery worker inside `baken serve`; set false when separate `baken worker` processes deliver.', parse: bool },
   {
     key: 'rdapUrl',

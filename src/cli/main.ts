@@ -8,6 +8,8 @@ import { ConfigError } from '../config.js';
 import { BakenError } from '../platform/errors.js';
 import { registerApiKey } from './apikey.js';
 import { registerCase } from './case.js';
+import { registerCaseNotify } from './case-notify.js';
+import { registerCasePublish } from './case-publish.js';
 import { registerLookup } from './lookup.js';
 import { registerMigrate } from './migrate.js';
 import { registerNetworkData } from './network-data.js';
@@ -15,6 +17,7 @@ import { registerOperator } from './operator.js';
 import { registerOrg } from './org.js';
 import { registerRegistry } from './registry.js';
 import { registerServe } from './serve.js';
+import { registerRetention } from './retention.js';
 import { registerUser } from './user.js';
 import { registerWorker } from './worker.js';
 
@@ -35,6 +38,9 @@ export function buildProgram(): Command {
   registerNetworkData(program);
   registerCase(program);
   registerWorker(program);
+  registerCaseNotify(program);
+  registerCasePublish(program);
+  registerRetention(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../app.js';
 import { bootstrap } from '../accounts/bootstrap.js';
 import { purgeExpiredSessions } from '../accounts/sessions.js';
+import { runRetention } from '../hotline/retention.js';
 import { loadConfig } from '../config.js';
 import { openContext } from '../platform/runtime.js';
 import { mailerFromConfig } from '../platform/delivery/mailer.js';
@@ -41,9 +42,12 @@ export function registerServe(program: Command): void {
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }
-      // Housekeeping while serving: expired sessions are removed hourly.
+      // Housekeeping while serving, hourly: expired sessions, and host addresses of cases past their retention.
       const housekeeping = setInterval(() => {
         purgeExpiredSessions(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'session purge failed'));
+        runRetention(ctx, { actor: { kind: 'system', label: 'retention' }, meta: { ip: null, userAgent: null, requestId: null } })
+          .then((purged) => purged.length > 0 && ctx.log.info({ purged }, 'retention: host addresses purged'))
+          .catch((err: unknown) => ctx.log.warn({ err }, 'retention failed'));
       }, 3600_000);
       housekeeping.unref();
       const stop = async (signal: string) => {

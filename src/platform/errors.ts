@@ -28,6 +28,7 @@ export const ERRORS = {
   ORG_NOT_FOUND: { kind: 'not_found', message: 'No such organisation.' },
   USER_NOT_FOUND: { kind: 'not_found', message: 'No such user.' },
   KEY_NOT_FOUND: { kind: 'not_found', message: 'No such API key.' },
+  PORTAL_LINK: { kind: 'not_found', message: 'This link is unknown or has expired. Ask the sender of the notification for a new one.' },
   ORG_EXISTS: { kind: 'conflict', message: 'An organisation with this name exists already.' },
   USER_EXISTS: { kind: 'conflict', message: 'A user with this email address exists already.' },
   KEY_REVOKED: { kind: 'conflict', message: 'This API key has been revoked already.' },

@@ -12,6 +12,8 @@ const NAV: Array<{ href: string; label: MessageKey; needs?: Permission }> = [
   { href: '/admin/users', label: 'nav.users', needs: 'users:manage' },
   { href: '/admin/keys', label: 'nav.keys', needs: 'apikeys:manage' },
   { href: '/admin/audit', label: 'nav.audit', needs: 'audit:read' },
+  { href: '/published', label: 'nav.published' },
+  { href: '/hall-of-fame', label: 'nav.hallOfFame' },
   { href: '/about', label: 'nav.about' },
 ];
 

@@ -27,8 +27,10 @@ export function languageOf(ctx: Context, request: FastifyRequest): Language {
   return ctx.config.language;
 }
 
-export function pageContext(ctx: Context, request: FastifyRequest, reply: FastifyReply): PageContext {
-  const lang = languageOf(ctx, request);
+/** `preferred` is the language of the page's subject (an operator's), used unless the visitor chose one. */
+export function pageContext(ctx: Context, request: FastifyRequest, reply: FastifyReply, preferred?: Language): PageContext {
+  const chosen = request.cookies[LANGUAGE_COOKIE];
+  const lang = preferred && chosen !== 'en' && chosen !== 'nl' ? preferred : languageOf(ctx, request);
   return {
     lang,
     t: translator(lang),

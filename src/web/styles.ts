@@ -51,6 +51,7 @@ th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: 
 .tag.active { background: #e9f6ee; color: var(--ok); }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .88em; }
 footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .85rem; }
+.prewrap { white-space: pre-wrap; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 40rem) {
   header.top .bar { padding: .5rem .75rem; }

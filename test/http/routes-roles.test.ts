@@ -101,6 +101,22 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/api/v1/cases/999999/recipients', access: 'cases:read' },
   { method: 'GET', url: '/api/v1/cases/999999/unassigned', access: 'cases:read' },
   { method: 'POST', url: '/api/v1/cases/999999/contacts', access: 'cases:manage', payload: { asn: 64500, email: 'a@b.example' } },
+  { method: 'GET', url: '/api/v1/cases/999999/rounds', access: 'cases:read' },
+  { method: 'POST', url: '/api/v1/cases/999999/rounds/preview', access: 'cases:manage', payload: {} },
+  { method: 'POST', url: '/api/v1/cases/999999/rounds', access: 'cases:manage', payload: {} },
+  { method: 'GET', url: '/cases/999999/notify', access: 'cases:manage', web: true },
+  { method: 'POST', url: '/cases/999999/notify', access: 'cases:manage', web: true, payload: { kind: 'first' } },
+  { method: 'POST', url: '/cases/999999/notify/template/nl', access: 'cases:manage', web: true, payload: { subject: '', body: '' } },
+  { method: 'GET', url: '/cases/999999/publish', access: 'cases:manage', web: true },
+  { method: 'POST', url: '/cases/999999/publish', access: 'cases:manage', web: true, payload: { summary: 'x' } },
+  { method: 'POST', url: '/cases/999999/publish/withdraw', access: 'cases:manage', web: true },
+  { method: 'GET', url: '/portal/:token', access: 'public', web: true },
+  { method: 'GET', url: '/portal/:token/hosts.csv', access: 'public' },
+  { method: 'GET', url: '/portal/:token/hosts.json', access: 'public' },
+  { method: 'GET', url: '/published', access: 'public', web: true },
+  { method: 'GET', url: '/published/feed.atom', access: 'public' },
+  { method: 'GET', url: '/published/:caseId', access: 'public', web: true },
+  { method: 'GET', url: '/hall-of-fame', access: 'public', web: true },
   { method: 'POST', url: '/api/v1/reports', access: 'public', payload: { title: '' } },
   { method: 'GET', url: '/api/v1/reports/status', access: 'public' },
   { method: 'POST', url: '/api/v1/reports/999999/hosts', access: 'public', payload: { not: 'text' } },
@@ -110,6 +126,7 @@ const ROWS: Row[] = [
 const ELSEWHERE: Record<string, string> = {
   'POST /login': 'CSRF before any session: auth.test.ts',
   'POST /logout': 'ends the very sessions this table uses: auth.test.ts',
+  'POST /portal/:token/feedback': 'CSRF before any session, with a real token: hotline/notifications.test.ts',
   'GET /api/docs/*': 'OpenAPI UI assets: app.test.ts',
 };
 
@@ -129,7 +146,8 @@ function allowed(row: Row, caller: CallerName): boolean {
 describeEachApp('every route, every role', (t) => {
   const sessions = new Map<string, Browser>();
   const keys = new Map<string, string>();
-  const ids: Record<string, number> = {};
+  // Placeholders in the table: ids made in `before`, and a token and a case id that exist nowhere.
+  const ids: Record<string, number | string> = { token: 'x'.repeat(43), caseId: 'BKN-2000-00001' };
 
   before(async () => {
     const { app, ctx, adminEmail } = t();

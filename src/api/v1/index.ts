@@ -7,6 +7,7 @@ import { caseRoutes } from './cases.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
 import { operatorRoutes } from './operators.js';
+import { roundRoutes } from './rounds.js';
 import { organisationRoutes } from './organisations.js';
 import { reportRoutes } from './reports.js';
 import { userRoutes } from './users.js';
@@ -23,4 +24,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(operatorRoutes, opts);
   await app.register(caseRoutes, opts);
   await app.register(reportRoutes, opts);
+  await app.register(roundRoutes, opts);
 }

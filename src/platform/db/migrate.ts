@@ -12,8 +12,11 @@ import * as m0003 from './migrations/0003_rdap_cache.js';
 import * as m0004 from './migrations/0004_operators.js';
 import * as m0005 from './migrations/0005_hotline.js';
 import * as m0006 from './migrations/0006_outbox.js';
+import * as m0007 from './migrations/0007_notifications.js';
+import * as m0008 from './migrations/0008_publication.js';
+import * as m0009 from './migrations/0009_retention.js';
 
-type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
+type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> } | { up(db: Kysely<any>): Promise<void> };
 
 /** In order; names are the version and never change once released. */
 const MIGRATIONS: Array<[string, VersionedMigration]> = [
@@ -23,6 +26,9 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0004_operators', m0004],
   ['0005_hotline', m0005],
   ['0006_outbox', m0006],
+  ['0007_notifications', m0007],
+  ['0008_publication', m0008],
+  ['0009_retention', m0009],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

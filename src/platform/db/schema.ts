@@ -244,6 +244,8 @@ export interface CaseTable {
   created_at: string;
   updated_at: string;
   closed_at: string | null;
+  /** When the host addresses were purged after closing (the counts stay). */
+  hosts_purged_at: string | null;
 }
 
 /** A report as the researcher submitted it; a case may have several once duplicates are merged. */
@@ -347,13 +349,66 @@ export interface CaseHostTable {
   out_of_scope: string | null;
 }
 
-export interface CaseRejectedLineTable {  id: Generated<number>;
+export interface CaseRejectedLineTable {
+  id: Generated<number>;
   case_id: number;
   upload_id: number;
   line: number;
   field: string | null;
   reason: string;
   text: string;
+}
+
+export interface NotificationRoundTable {
+  id: Generated<number>;
+  case_id: number;
+  number: number;
+  kind: 'first' | 'followup';
+  tlp: string;
+  upload_id: number | null;
+  recipients: number;
+  hosts: number;
+  started_by: string | null;
+  started_at: string;
+}
+
+export interface RoundRecipientTable {
+  id: Generated<number>;
+  round_id: number;
+  recipient: string;
+  operator_id: number | null;
+  language: 'en' | 'nl';
+  hosts: number;
+  token_hash: string;
+  expires_at: string;
+  outbox_id: number | null;
+}
+
+export interface RoundFeedbackTable {
+  id: Generated<number>;
+  round_recipient_id: number;
+  kind: 'fixed' | 'not_ours' | 'false_positive';
+  comment: string | null;
+  created_at: string;
+}
+
+export interface CaseTemplateTable {
+  case_id: number;
+  language: 'en' | 'nl';
+  subject: string;
+  body: string;
+  updated_at: string;
+}
+
+export interface CasePublicationTable {
+  case_id: number;
+  /** Markdown. */
+  summary: string;
+  /** Markdown. */
+  recommendations: string;
+  published_by: string | null;
+  published_at: string;
+  updated_at: string;
 }
 
 export interface Database {
@@ -383,4 +438,9 @@ export interface Database {
   case_hosts: CaseHostTable;
   case_rejected_lines: CaseRejectedLineTable;
   outbox: OutboxTable;
+  notification_rounds: NotificationRoundTable;
+  round_recipients: RoundRecipientTable;
+  round_feedback: RoundFeedbackTable;
+  case_templates: CaseTemplateTable;
+  case_publications: CasePublicationTable;
 }
