@@ -8,12 +8,14 @@ const NAV: Array<{ href: string; label: MessageKey; needs?: Permission }> = [
   { href: '/', label: 'nav.home' },
   { href: '/lookup', label: 'nav.lookup', needs: 'registry:lookup' },
   { href: '/operators', label: 'nav.operators', needs: 'operators:read' },
+  { href: '/cases', label: 'nav.cases', needs: 'cases:read' },
   { href: '/admin/organisations', label: 'nav.organisations', needs: 'organisations:read' },
   { href: '/admin/users', label: 'nav.users', needs: 'users:manage' },
   { href: '/admin/keys', label: 'nav.keys', needs: 'apikeys:manage' },
   { href: '/admin/audit', label: 'nav.audit', needs: 'audit:read' },
   { href: '/published', label: 'nav.published' },
   { href: '/hall-of-fame', label: 'nav.hallOfFame' },
+  { href: '/report', label: 'nav.report' },
   { href: '/about', label: 'nav.about' },
 ];
 

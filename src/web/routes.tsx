@@ -28,6 +28,7 @@ import { OperatorPage, OperatorsPage } from './pages/operators.js';
 import { registryServices } from '../registry/registry-services.js';
 import { createOperator, getOperator, importOperatorsCsv, listOperators, updateOperator, type OperatorInput } from '../registry/operators.js';
 import { sendPage } from './render.js';
+import { hotlineWebRoutes } from './hotline-routes.js';
 import { STYLES } from './styles.js';
 
 type Form = Record<string, string | undefined>;
@@ -362,4 +363,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       <AuditPage pc={page(request, reply)} entries={entries} {...(action ? { action } : {})} nextBefore={entries.length === limit ? entries[entries.length - 1]!.id : null} />,
     );
   });
+
+  // ---- hotline: the report form, the status page, the case pages
+  await app.register(hotlineWebRoutes, { ctx });
 }

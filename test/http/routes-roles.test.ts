@@ -120,11 +120,24 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/reports', access: 'public', payload: { title: '' } },
   { method: 'GET', url: '/api/v1/reports/status', access: 'public' },
   { method: 'POST', url: '/api/v1/reports/999999/hosts', access: 'public', payload: { not: 'text' } },
+  { method: 'GET', url: '/report', access: 'public', web: true },
+  { method: 'GET', url: '/reports/status/:token', access: 'public', web: true },
+  { method: 'GET', url: '/cases', access: 'cases:read', web: true },
+  { method: 'GET', url: '/cases/999999', access: 'cases:read', web: true },
+  { method: 'GET', url: '/cases/999999/hosts', access: 'cases:read', web: true },
+  { method: 'POST', url: '/cases/999999/state', access: 'cases:manage', web: true, payload: { state: 'closed' } },
+  { method: 'POST', url: '/cases/999999/merge', access: 'cases:manage', web: true, payload: { primary: 'x' } },
+  { method: 'POST', url: '/cases/999999/assign', access: 'cases:manage', web: true, payload: { user_id: '1' } },
+  { method: 'POST', url: '/cases/999999/comment', access: 'cases:manage', web: true, payload: { body: 'x' } },
+  { method: 'POST', url: '/cases/999999/evidence', access: 'cases:manage', web: true, payload: { file: 'x' } },
+  { method: 'POST', url: '/cases/999999/contact', access: 'cases:manage', web: true, payload: { asn: '1', email: 'a@b.example' } },
+  { method: 'POST', url: '/cases/999999/hosts', access: 'cases:manage', web: true, payload: { hosts: '192.0.2.1' } },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */
 const ELSEWHERE: Record<string, string> = {
   'POST /login': 'CSRF before any session: auth.test.ts',
+  'POST /report': 'CSRF before any session, rate limit, honeypot: hotline/reports.test.ts',
   'POST /logout': 'ends the very sessions this table uses: auth.test.ts',
   'POST /portal/:token/feedback': 'CSRF before any session, with a real token: hotline/notifications.test.ts',
   'GET /api/docs/*': 'OpenAPI UI assets: app.test.ts',

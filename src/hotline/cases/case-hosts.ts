@@ -10,7 +10,7 @@
  */
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Caller, Context } from '../../platform/context.js';
-import type { DialectName } from '../../platform/db/database.js';
+import type { Db } from '../../platform/db/database.js';
 import type { CaseTable, Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { audit } from '../../platform/audit.js';
@@ -285,7 +285,7 @@ export async function writeHosts(ctx: Context, trx: Kysely<Database>, by: Caller
     (i) => p.contactSource[i],
     (i) => p.outOfScope[i],
   ];
-  const writer = new RowWriter(trx, ctx.db.dialect);
+  const writer = new RowWriter(trx, ctx.db);
   await writer.insert('case_hosts', HOST_COLUMNS, HOST_PG_TYPES, n, (j, c) => columns[c]!(at(j)));
   const rej = p.rejected;
   await writer.insert('case_rejected_lines', REJECTED_COLUMNS, REJECTED_PG_TYPES, rej.length, (j, c) => {
@@ -343,17 +343,21 @@ async function existingKeys(trx: Kysely<Database>, caseRowId: number): Promise<S
   }
 }
 
-/** Bulk inserts for the two large tables, one statement per batch; values come from a getter by row and column. */
+/** Rows per reused SQLite statement. */
+const SQLITE_PREPARED_ROWS = 100;
+
+/** Bulk inserts for the two large tables; values come from a getter by row and column. */
 class RowWriter {
   private readonly sqliteText = new Map<string, string>();
   constructor(
     private readonly trx: Kysely<Database>,
-    private readonly dialect: DialectName,
+    private readonly db: Db,
   ) {}
 
   async insert(table: string, cols: readonly string[], pgTypes: readonly string[], rows: number, value: (row: number, col: number) => unknown): Promise<void> {
     const width = cols.length;
-    if (this.dialect === 'postgres') {
+    if (this.db.dialect === 'postgres') {
+      // One array per column through unnest(): parsed and planned once per batch however many rows it holds.
       const text = `insert into ${table} (${cols.join(', ')}) select * from unnest(${pgTypes.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')})`;
       for (let start = 0; start < rows; start += PG_ROWS) {
         const end = Math.min(rows, start + PG_ROWS);
@@ -364,6 +368,26 @@ class RowWriter {
           arrays.push(a);
         }
         await this.trx.executeQuery(CompiledQuery.raw(text, arrays));
+      }
+      return;
+    }
+    const native = this.db.native;
+    if (native && this.trx.isTransaction) {
+      // Inside the transaction the one connection is ours: prepare a multi-row statement once and run it for
+      // every batch (Kysely would prepare each execution anew, which costs more than the rows).
+      const many = native.prepare(this.sqliteInsert(table, cols, SQLITE_PREPARED_ROWS));
+      const one = native.prepare(this.sqliteInsert(table, cols, 1));
+      const params = new Array<unknown>(SQLITE_PREPARED_ROWS * width);
+      let r = 0;
+      for (; r + SQLITE_PREPARED_ROWS <= rows; r += SQLITE_PREPARED_ROWS) {
+        let k = 0;
+        for (let i = r; i < r + SQLITE_PREPARED_ROWS; i++) for (let c = 0; c < width; c++) params[k++] = value(i, c);
+        many.run(params);
+      }
+      const single = new Array<unknown>(width);
+      for (; r < rows; r++) {
+        for (let c = 0; c < width; c++) single[c] = value(r, c);
+        one.run(single);
       }
       return;
     }

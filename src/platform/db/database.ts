@@ -15,6 +15,12 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /**
+   * SQLite only: the one better-sqlite3 connection under Kysely, for bulk writes that reuse a prepared statement
+   * (Kysely prepares every query afresh, which costs more than the insert for large multi-row statements). Use it
+   * only inside a Kysely transaction's callback, where the connection is held for you.
+   */
+  native?: SQLite.Database;
   /** Closes every connection. */
   destroy(): Promise<void>;
 }
@@ -54,7 +60,7 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     database.pragma('busy_timeout = 5000');
     database.pragma('synchronous = NORMAL');
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    return { kysely, dialect: 'sqlite', destroy: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', native: database, destroy: () => kysely.destroy() };
   }
   throw new Error(`unsupported database URL: ${url}`);
 }
