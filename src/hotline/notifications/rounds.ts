@@ -115,7 +115,8 @@ export async function* roundHosts(
       .where('case_id', '=', caseRowId)
       .where('out_of_scope', 'is', null)
       .where('recipient', 'is not', null)
-      .where((eb) => eb.or([eb('recipient', '>', lastRecipient), eb.and([eb('recipient', '=', lastRecipient), eb('id', '>', lastId)])]));
+      // A row-value comparison, so both databases seek in the (case_id, recipient) index instead of rescanning.
+      .where((eb) => eb(eb.refTuple('recipient', 'id'), '>', eb.tuple(lastRecipient, lastId)));
     if (plan.kind === 'followup') q = q.where('upload_id', '=', plan.uploadId!);
     if (recipient !== undefined) q = q.where('recipient', '=', recipient);
     const page = await q.orderBy('recipient').orderBy('id').limit(20_000).execute();
