@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { uploadHosts } from '../../src/hotline/cases/upload-hosts.js';
+import { SYSTEM } from '../../src/platform/context.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
@@ -60,5 +62,17 @@ describeEachDatabase('hotline through the CLI: upload, validate, notify, deliver
     assert.equal(JSON.parse(again.stdout).sent, 0, 'nothing twice');
     const show = JSON.parse((await baken('case', 'show', caseId, '--json')).stdout);
     assert.equal(show.state, 'notifying');
+
+    // A re-scan: one KPN host still affected, one found for the first time; SURF's host is fixed.
+    const rescan = await uploadHosts(db().ctx, SYSTEM, caseId, '31.149.1.1:443\n31.149.9.9:443\n', { format: 'ips', source: 'rescan' });
+    assert.equal(rescan.alreadyInCase, 1);
+    smtp.received.length = 0;
+    const followup = await baken('case', 'notify', caseId, '--followup', '--json');
+    assert.equal(followup.code, 0, followup.stderr);
+    assert.deepEqual([JSON.parse(followup.stdout).messages, JSON.parse(followup.stdout).hosts], [1, 1]);
+    await baken('worker', '--once');
+    assert.deepEqual(smtp.received.map((m) => m.envelopeTo.join()), ['abuse@kpn.example']);
+    assert.match(smtp.received[0]!.subject ?? '', /\(vervolg\)/);
+    assert.match(smtp.received[0]!.parsed.attachments[0]!.content.toString(), /^timestamp,ip,port,asn\n[^\n]*,31\.149\.1\.1,443,1136\n$/);
   });
 });

@@ -240,17 +240,23 @@ export async function writeHosts(ctx: Context, trx: Kysely<Database>, by: Caller
     .executeTakeFirstOrThrow();
   const uploadId = Number(upload.id);
 
-  // Hosts the case holds already (from an earlier upload) are not added twice.
+  // Hosts the case holds already (from an earlier upload) are not added twice; they are marked as seen again by
+  // this upload, so that a follow-up round after a re-scan notifies exactly the hosts still affected.
   let keep: number[] | null = null;
   if (row.hosts_total > 0) {
     const known = await existingKeys(trx, Number(row.id));
+    const seenAgain: number[] = [];
     keep = [];
     for (let i = 0; i < p.count; i++) {
       const key = `${p.ip[i]}|${p.port[i] ?? ''}`;
-      if (!known.has(key)) {
-        known.add(key);
+      const existing = known.get(key);
+      if (existing === undefined) {
+        known.set(key, -1);
         keep.push(i);
-      }
+      } else if (existing > 0) seenAgain.push(existing);
+    }
+    for (let i = 0; i < seenAgain.length; i += 5000) {
+      await trx.updateTable('case_hosts').set({ seen_again_upload_id: uploadId }).where('id', 'in', seenAgain.slice(i, i + 5000)).execute();
     }
   }
   const n = keep ? keep.length : p.count;
@@ -332,12 +338,13 @@ function strictError(r: RejectedLine): BakenError {
   return new BakenError('HOSTS_REJECTED_STRICT', { detail: `line ${r.line}: ${r.reason}`, problems: [problemOf(r)] });
 }
 
-async function existingKeys(trx: Kysely<Database>, caseRowId: number): Promise<Set<string>> {
-  const keys = new Set<string>();
+/** The hosts a case holds already, by `ip|port`, with their row ids. */
+async function existingKeys(trx: Kysely<Database>, caseRowId: number): Promise<Map<string, number>> {
+  const keys = new Map<string, number>();
   let after = 0;
   for (;;) {
     const rows = await trx.selectFrom('case_hosts').select(['id', 'ip', 'port']).where('case_id', '=', caseRowId).where('id', '>', after).orderBy('id').limit(50_000).execute();
-    for (const r of rows) keys.add(`${r.ip}|${r.port ?? ''}`);
+    for (const r of rows) keys.set(`${r.ip}|${r.port ?? ''}`, Number(r.id));
     if (rows.length < 50_000) return keys;
     after = Number(rows[rows.length - 1]!.id);
   }

@@ -12,7 +12,7 @@ import { BakenError, invalid } from '../../platform/errors.js';
 import { tokenDigest } from '../../platform/tokens.js';
 import { recordCaseEvent } from '../cases/case-events.js';
 import type { Classification } from '../taxonomy.js';
-import { earlierHosts, roundHosts } from './rounds.js';
+import { roundHosts } from './rounds.js';
 
 export const FEEDBACK_KINDS = ['fixed', 'not_ours', 'false_positive'] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
@@ -109,9 +109,8 @@ export async function* portalHosts(ctx: Context, token: string, meta: RequestMet
     await audit(db, ctx.clock, visitor(meta), { action: 'portal.download', target: { type: 'round_recipient', id: r.recipient_id }, details: { case: r.case_id, recipient: r.recipient, format: options.download } });
   }
   const plan = { kind: r.kind, uploadId: r.upload_id };
-  const earlier = r.kind === 'followup' && r.upload_id !== null ? await earlierHosts(db, r.case_row_id, r.upload_id) : null;
   let n = 0;
-  for await (const h of roundHosts(db, r.case_row_id, plan, earlier, r.recipient)) {
+  for await (const h of roundHosts(db, r.case_row_id, plan, r.recipient)) {
     if (options.limit !== undefined && n >= options.limit) return;
     n++;
     yield { ip: h.ip, port: h.port, timestamp: h.seen_at, asn: h.asn, extra: h.extra ? (JSON.parse(h.extra) as Record<string, string>) : null };

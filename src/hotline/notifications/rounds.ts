@@ -103,7 +103,6 @@ export async function* roundHosts(
   db: Kysely<Database>,
   caseRowId: number,
   plan: { kind: 'first' | 'followup'; uploadId: number | null },
-  earlier: Set<string> | null,
   recipient?: string,
 ): AsyncGenerator<HostRow> {
   let lastRecipient = '';
@@ -117,39 +116,15 @@ export async function* roundHosts(
       .where('recipient', 'is not', null)
       // A row-value comparison, so both databases seek in the (case_id, recipient) index instead of rescanning.
       .where((eb) => eb(eb.refTuple('recipient', 'id'), '>', eb.tuple(lastRecipient, lastId)));
-    if (plan.kind === 'followup') q = q.where('upload_id', '=', plan.uploadId!);
+    // A follow-up: the hosts of earlier uploads that the re-scan listed again.
+    if (plan.kind === 'followup') q = q.where('seen_again_upload_id', '=', plan.uploadId!);
     if (recipient !== undefined) q = q.where('recipient', '=', recipient);
     const page = await q.orderBy('recipient').orderBy('id').limit(20_000).execute();
     if (page.length === 0) return;
-    for (const h of page) {
-      if (earlier && !earlier.has(`${h.ip}|${h.port ?? ''}`)) continue;
-      yield h;
-    }
+    yield* page;
     const last = page[page.length - 1]!;
     lastRecipient = last.recipient!;
     lastId = last.id;
-  }
-}
-
-/** For a follow-up: the hosts notified before the re-scan, by (ip, port). */
-export async function earlierHosts(db: Kysely<Database>, caseRowId: number, uploadId: number): Promise<Set<string>> {
-  const set = new Set<string>();
-  let lastId = 0;
-  for (;;) {
-    const page = await db
-      .selectFrom('case_hosts')
-      .select(['id', 'ip', 'port'])
-      .where('case_id', '=', caseRowId)
-      .where('upload_id', '<', uploadId)
-      .where('recipient', 'is not', null)
-      .where('out_of_scope', 'is', null)
-      .where('id', '>', lastId)
-      .orderBy('id')
-      .limit(50_000)
-      .execute();
-    if (page.length === 0) return set;
-    for (const h of page) set.add(`${h.ip}|${h.port ?? ''}`);
-    lastId = page[page.length - 1]!.id;
   }
 }
 
@@ -161,7 +136,6 @@ interface Group extends RecipientGroup {
 /** Groups the round's hosts per recipient, calling `onGroup` as each group is complete. */
 async function forEachGroup(ctx: Context, c: Case, plan: { kind: 'first' | 'followup'; uploadId: number | null }, onGroup: (g: Group) => Promise<void>): Promise<void> {
   const db = ctx.db.kysely;
-  const earlier = plan.kind === 'followup' ? await earlierHosts(db, c.id, plan.uploadId!) : null;
   const operators = new Map((await db.selectFrom('organisations').select(['id', 'name', 'language']).where('kind', '=', 'operator').execute()).map((o) => [o.id, o]));
   let current: Group | null = null;
   const finish = async () => {
@@ -171,7 +145,7 @@ async function forEachGroup(ctx: Context, c: Case, plan: { kind: 'first' | 'foll
     await onGroup(current);
     current = null;
   };
-  for await (const h of roundHosts(db, c.id, plan, earlier)) {
+  for await (const h of roundHosts(db, c.id, plan)) {
     if (!current || current.recipient !== h.recipient) {
       await finish();
       const op = h.operator_id !== null ? operators.get(h.operator_id) : undefined;

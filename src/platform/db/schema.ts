@@ -347,6 +347,8 @@ export interface CaseHostTable {
   contact_source: string | null;
   /** Null when the host is in scope; else why not (e.g. `country DE`). */
   out_of_scope: string | null;
+  /** The latest later upload (a re-scan) that listed this host again; null when none did. */
+  seen_again_upload_id: number | null;
 }
 
 export interface CaseRejectedLineTable {
