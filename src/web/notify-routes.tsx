@@ -12,9 +12,11 @@ import { sendPage } from './render.js';
 
 type Form = Record<string, string | undefined>;
 
-function roundOptions(q: Form): RoundOptions {
+/** The round the form asks for; without a choice, a follow-up once a first round was sent. */
+function roundOptions(q: Form, notifiedBefore = false): RoundOptions {
   const tlp = (q.tlp ?? 'AMBER').toUpperCase();
-  return { kind: q.kind === 'followup' ? 'followup' : 'first', tlp: (TLPS as readonly string[]).includes(tlp) ? (tlp as Tlp) : 'AMBER' };
+  const kind = q.kind === 'followup' || q.kind === 'first' ? q.kind : notifiedBefore ? 'followup' : 'first';
+  return { kind, tlp: (TLPS as readonly string[]).includes(tlp) ? (tlp as Tlp) : 'AMBER' };
 }
 
 export async function notifyRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -42,7 +44,9 @@ export async function notifyRoutes(app: FastifyInstance, { ctx }: { ctx: Context
     const q = request.query;
     const pc = pageContext(ctx, request, reply);
     const extra = q.started ? { message: pc.t('notify.started', { round: q.started, messages: q.messages ?? '0' }) } : {};
-    return render(request, reply, request.params.id, roundOptions(q), extra);
+    const row = await caseRow(ctx.db.kysely, request.params.id);
+    const notifiedBefore = Boolean(await ctx.db.kysely.selectFrom('notification_rounds').select('id').where('case_id', '=', row.id).executeTakeFirst());
+    return render(request, reply, request.params.id, roundOptions(q, notifiedBefore), extra);
   });
 
   app.post<{ Params: { id: string }; Body: Form }>('/cases/:id/notify', { preValidation: needs('cases:manage') }, async (request, reply) => {

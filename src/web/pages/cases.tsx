@@ -104,6 +104,16 @@ export function CasePage(p: CasePageProps) {
         </p>
       ) : null}
       {c.description ? <p class="prewrap">{c.description}</p> : null}
+      {canManage && (c.state === 'validated' || c.state === 'notifying' || c.state === 'closed') ? (
+        <p>
+          {c.state !== 'closed' ? (
+            <a class="button" href={`${base}/notify`} data-testid="notify-link">
+              {t('case.notifyOperators')}
+            </a>
+          ) : null}{' '}
+          <a href={`${base}/publish`}>{t('pub.edit')}</a>
+        </p>
+      ) : null}
 
       {canManage && TRANSITIONS[c.state].length > 0 ? (
         <section>
