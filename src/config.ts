@@ -45,6 +45,7 @@ export interface Config {
   casePrefix: string;
   scopeCountries: string[];
   reportsPerHour: number;
+  warninglistsDir: string | null;
 }
 
 export class ConfigError extends Error {
@@ -247,6 +248,14 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
     parse: countryList,
   },
   { key: 'reportsPerHour', env: 'BAKEN_REPORTS_PER_HOUR', default: 20, doc: 'Reports one address may submit through the public form and the reports API per hour.', parse: int(1, 100000) },
+  {
+    key: 'warninglistsDir',
+    env: 'BAKEN_WARNINGLISTS_DIR',
+    default: null,
+    defaultText: '(none: no warninglists)',
+    doc: 'Directory of MISP warninglists (a checkout of misp-warninglists: `lists/*/list.json`), read once per process; uploaded hosts on a list are kept but flagged as known false positives (see docs/hotline.md).',
+    parse: optional,
+  },
 ];
 
 export interface LoadConfigOptions {

@@ -13,6 +13,7 @@ import type { CaseEvent } from '../hotline/cases/case-events.js';
 import type { CaseHost, UploadInfo, UploadResult } from '../hotline/cases/case-hosts.js';
 import type { RecipientGroup, UnassignedGroup } from '../hotline/cases/recipients.js';
 import type { ReportStatus } from '../hotline/reports/reports.js';
+import type { HostPreview } from '../hotline/intake/preview-hosts.js';
 
 export function presentOrganisation(o: Organisation) {
   return { id: o.id, name: o.name, kind: o.kind, sector: o.sector, language: o.language, notes: o.notes, created_at: o.createdAt, updated_at: o.updatedAt };
@@ -132,6 +133,21 @@ export function presentHost(h: CaseHost) {
 
 export function presentUpload(u: UploadInfo) {
   return { id: u.id, format: u.format, source: u.source, lines: u.lines, hosts: u.hosts, duplicates: u.duplicates, rejected: u.rejected, flagged: u.flagged, extra_columns: u.extraColumns, added_by: u.addedBy, created_at: u.createdAt };
+}
+
+export function presentHostPreview(p: HostPreview) {
+  return {
+    format: p.format,
+    columns: p.columns,
+    mapping: p.mapping ? { ip: p.mapping.ip, port: p.mapping.port ?? null, timestamp: p.mapping.timestamp ?? null, extra: p.mapping.extra ?? [] } : null,
+    hosts: p.hosts.map((h) => ({ line: h.line, ip: h.ip, port: h.port, timestamp: h.timestamp, extra: h.extra, warnings: h.warnings })),
+    rejected: p.rejected.map((r) => ({ line: r.line, field: r.field, reason: r.reason, text: r.text })),
+    lines_read: p.linesRead,
+    rejected_count: p.rejectedCount,
+    duplicates: p.duplicates,
+    complete: p.complete,
+    error: p.error ? { code: p.error.code, message: p.error.message, line: p.error.line } : null,
+  };
 }
 
 export function presentUploadResult(r: UploadResult) {

@@ -7,6 +7,7 @@ import { presentCase } from '../api/presenters.js';
 import { cliCaller } from '../platform/context.js';
 import { closeCase, createCase, getCase, validateCase, type Case } from '../hotline/cases/cases.js';
 import { createCaseWithHosts, parseHostFormat } from '../hotline/cases/upload-hosts.js';
+import { warninglistsIn } from '../hotline/cases/upload-warninglists.js';
 import type { UploadResult } from '../hotline/cases/case-hosts.js';
 import { recipientsOf } from '../hotline/cases/recipients.js';
 import { withContext } from './context.js';
@@ -47,8 +48,9 @@ export function registerCase(program: Command): void {
     .option('--hosts <file>', 'affected hosts: a file, or - for standard input (plain, CSV, Shadowserver CSV, IntelMQ JSON lines; gzip allowed)')
     .option('--format <format>', 'auto, ips, csv, shadowserver or intelmq', 'auto')
     .option('--strict', 'refuse the hosts file if any line is not a valid host')
+    .option('--warninglists <dir>', 'MISP warninglists that flag known false positives (overrides BAKEN_WARNINGLISTS_DIR)')
     .option('--json', 'print JSON')
-    .action(async (opts: { title: string; description?: string; classification: string; cve?: string; product?: string; versions?: string; hosts?: string; format: string; strict?: boolean; json?: boolean }) => {
+    .action(async (opts: { title: string; description?: string; classification: string; cve?: string; product?: string; versions?: string; hosts?: string; format: string; strict?: boolean; warninglists?: string; json?: boolean }) => {
       const format = parseHostFormat(opts.format);
       const by = cliCaller('case create');
       await withContext(async (ctx) => {
@@ -59,14 +61,19 @@ export function registerCase(program: Command): void {
           if (opts.hosts !== '-' && !existsSync(opts.hosts)) throw new BakenError('BAD_INPUT', { detail: `--hosts: no such file: ${opts.hosts}` });
           const stream = opts.hosts === '-' ? process.stdin : createReadStream(opts.hosts);
           const source = opts.hosts === '-' ? 'stdin' : basename(opts.hosts);
-          ({ case: c, upload } = await createCaseWithHosts(ctx, by, input, stream, { format, strict: opts.strict === true, source, state: 'triage' }));
+          let warninglists;
+          if (opts.warninglists) {
+            if (!existsSync(opts.warninglists)) throw new BakenError('BAD_INPUT', { detail: `--warninglists: no such directory: ${opts.warninglists}` });
+            ({ lists: warninglists } = await warninglistsIn(opts.warninglists));
+          }
+          ({ case: c, upload } = await createCaseWithHosts(ctx, by, input, stream, { format, strict: opts.strict === true, source, state: 'triage', ...(warninglists ? { warninglists } : {}) }));
         } else {
           c = await createCase(ctx, by, input, 'triage');
         }
-        if (opts.json) return printJson({ ...presentCase(await getCase(ctx, c.caseId)), upload: upload ? { stored: upload.stored, in_scope: upload.inScope, out_of_scope: upload.outOfScope, no_contact: upload.noContact, recipients: upload.recipients, rejected: upload.summary.rejected, format: upload.summary.format } : null });
+        if (opts.json) return printJson({ ...presentCase(await getCase(ctx, c.caseId)), upload: upload ? { stored: upload.stored, in_scope: upload.inScope, out_of_scope: upload.outOfScope, no_contact: upload.noContact, recipients: upload.recipients, rejected: upload.summary.rejected, flagged: upload.summary.flagged, format: upload.summary.format } : null });
         if (upload) {
           process.stderr.write(
-            `${upload.stored} hosts (${upload.summary.format}): ${upload.inScope} in scope for ${upload.recipients} recipients, ${upload.outOfScope} out of scope, ${upload.noContact} without contact; ${upload.summary.rejected} lines rejected\n`,
+            `${upload.stored} hosts (${upload.summary.format}): ${upload.inScope} in scope for ${upload.recipients} recipients, ${upload.outOfScope} out of scope, ${upload.noContact} without contact; ${upload.summary.rejected} lines rejected${upload.summary.flagged > 0 ? `; ${upload.summary.flagged} on a warninglist` : ''}\n`,
           );
           for (const r of upload.rejected.slice(0, 10)) process.stderr.write(`  line ${r.line}: ${r.reason}\n`);
         }

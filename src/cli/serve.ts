@@ -4,6 +4,7 @@ import { buildApp } from '../app.js';
 import { bootstrap } from '../accounts/bootstrap.js';
 import { purgeExpiredSessions } from '../accounts/sessions.js';
 import { runRetention } from '../hotline/retention.js';
+import { configuredWarninglists } from '../hotline/cases/upload-warninglists.js';
 import { loadConfig } from '../config.js';
 import { openContext } from '../platform/runtime.js';
 import { mailerFromConfig } from '../platform/delivery/mailer.js';
@@ -22,6 +23,8 @@ export function registerServe(program: Command): void {
       const config = loadConfig({ env });
       const ctx = await openContext(config);
       const first = await bootstrap(ctx);
+      // Read the warninglists now: a bad BAKEN_WARNINGLISTS_DIR stops the start instead of failing the first upload.
+      if (config.warninglistsDir) ctx.log.info({ warninglists: (await configuredWarninglists(ctx)).length }, 'MISP warninglists loaded');
       const app = await buildApp({ ctx });
       // The delivery worker runs beside the web server unless separate `baken worker` processes do the job.
       const mailer = config.worker ? mailerFromConfig(config) : null;

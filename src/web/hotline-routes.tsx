@@ -15,6 +15,12 @@ import { isCaseState } from '../hotline/cases/case-states.js';
 import { listHosts, listRejected } from '../hotline/cases/case-hosts.js';
 import { assignContact, hostsWithoutContact, recipientsOf, scopeSummary } from '../hotline/cases/recipients.js';
 import { hostEventsOf, parseHostFormat, uploadHosts } from '../hotline/cases/upload-hosts.js';
+import { flaggedHosts } from '../hotline/cases/flagged-hosts.js';
+import { previewUpload } from '../hotline/cases/preview-upload.js';
+import { configuredWarninglists } from '../hotline/cases/upload-warninglists.js';
+import { checkCaseInput } from '../hotline/cases/cases.js';
+import { carry, mappingOf, needsPreview, stepOf, uploadAsText, uploadOf } from './host-upload-form.js';
+import { HostsPreviewPage } from './pages/hosts-preview.js';
 import { reportStatus, submitReport } from '../hotline/reports/reports.js';
 import { isFile, parseMultipart, type MultipartBody } from './multipart.js';
 import { translator } from './i18n.js';
@@ -28,14 +34,6 @@ type Body = MultipartBody | undefined;
 function field(body: Body, name: string): string {
   const v = body?.[name];
   return typeof v === 'string' ? v : '';
-}
-
-/** The hosts of a form: the file when one was chosen, else the textarea. */
-function hostsOf(body: Body): { input: Buffer | string; source: string } | null {
-  const file = body?.hosts_file;
-  if (isFile(file) && file.data.length > 0) return { input: file.data, source: file.filename || 'file' };
-  const text = field(body, 'hosts');
-  return text.trim() !== '' ? { input: text, source: 'form' } : null;
 }
 
 function formError(err: unknown): string {
@@ -78,8 +76,23 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         return sendPage(reply, <ReceiptPage pc={pc} caseId={null} statusUrl={null} upload={null} />);
       }
       const values: ReportValues = Object.fromEntries(['title', 'description', 'classification', 'cves', 'product', 'versions', 'how_found', 'hosts', 'format', 'name', 'email', 'may_credit'].map((k) => [k, field(b, k)]));
+      const hosts = uploadOf(b);
+      const step = stepOf(b);
       try {
-        const hosts = hostsOf(b);
+        const format = parseHostFormat(values.format);
+        const mapping = mappingOf(b, format);
+        if (hosts && step !== 'confirm') {
+          // A CSV with a header is shown first (format, columns, first rows, rejected lines); nothing is saved yet.
+          const preview = await previewUpload(ctx, hosts.input, { format, ...(mapping ? { mapping } : {}) });
+          if (step === 'preview' || needsPreview(preview)) {
+            checkCaseInput({ title: values.title ?? '', description: values.description ?? '', classification: values.classification ?? '', cves: (values.cves ?? '').split(/[\s,;]+/).filter((c) => c !== '') });
+            const hidden = Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'hosts' && k !== 'format')) as Record<string, string>;
+            // The confirming request must fit the form's body limit with the other fields beside the upload.
+            const carried = carry(hosts, ctx.config.bodyLimitBytes - 64 * 1024);
+            return sendPage(reply, <HostsPreviewPage pc={pc} action="/report" preview={preview} format={preview.format ?? format} carried={carried} source={hosts.source} hidden={hidden} />);
+          }
+        }
+        const warninglists = await configuredWarninglists(ctx);
         const r = await submitReport(
           ctx,
           request.caller,
@@ -96,12 +109,14 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
             mayCredit: values.may_credit === '1',
             language: pc.lang,
           },
-          { channel: 'form', hosts: hosts ? hostEventsOf(hosts.input, { format: parseHostFormat(values.format) }) : null, hostsSource: hosts?.source ?? null },
+          { channel: 'form', hosts: hosts ? hostEventsOf(hosts.input, { format, ...(mapping ? { mapping } : {}), warninglists }) : null, hostsSource: hosts?.source ?? null },
         );
         const upload = r.upload ? { hosts: r.upload.stored, rejected: r.upload.summary.rejected, lines: r.upload.rejected } : null;
         return sendPage(reply, <ReceiptPage pc={pc} caseId={r.case.caseId} statusUrl={r.statusUrl} upload={upload} />, 201);
       } catch (err) {
-        return sendPage(reply, <ReportPage pc={pc} values={values} error={formError(err)} />, err instanceof BakenError && err.kind === 'too_large' ? 413 : 400);
+        // A refused confirmation shows the form again; a small plain-text upload goes back into its textarea.
+        const shown = step === 'confirm' || step === 'preview' ? { ...values, hosts: uploadAsText(hosts) } : values;
+        return sendPage(reply, <ReportPage pc={pc} values={shown} error={formError(err)} />, err instanceof BakenError && err.kind === 'too_large' ? 413 : 400);
       }
     },
   );
@@ -132,6 +147,7 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
       listUsers(ctx),
     ]);
     const staff = users.filter((u) => !u.disabled && (u.role === 'handler' || u.role === 'admin'));
+    const flagged = await flaggedHosts(ctx, request.caller, c.caseId);
     return sendPage(
       reply,
       <CasePage
@@ -146,6 +162,7 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         evidence={evidence}
         staff={staff}
         canManage={can(request.caller.actor, 'cases:manage')}
+        flagged={flagged}
         {...extra}
       />,
       status,
@@ -204,14 +221,50 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     const operatorId = Number(field(b, 'operator_id')) || null;
     await assignContact(ctx, request.caller, id, { operatorId, asn: field(b, 'asn') || null, email: field(b, 'email'), saveToDirectory: field(b, 'save') === '1', operatorName: field(b, 'operator_name') || null });
   });
-  action(
-    'hosts',
-    async (request, id) => {
-      const hosts = hostsOf(request.body);
-      if (!hosts) throw new BakenError('NO_HOSTS', { detail: 'The upload is empty.' });
-      const r = await uploadHosts(ctx, request.caller, id, hosts.input, { format: parseHostFormat(field(request.body, 'format')), strict: field(request.body, 'strict') === '1', source: hosts.source });
-      return translator(languageOf(ctx, request))('case.uploaded', { hosts: r.stored, inScope: r.inScope, rejected: r.summary.rejected });
+  // Host uploads: a CSV with a header first shows the mapping and preview step (nothing saved); the preview form
+  // carries the upload back with step=confirm (or step=preview to try another mapping).
+  app.post<{ Params: { id: string }; Body: Body }>(
+    '/cases/:id/hosts',
+    { preValidation: needs('cases:manage'), bodyLimit: Math.max(ctx.config.bodyLimitBytes, 256 * 1024 * 1024) },
+    async (request, reply) => {
+      const c = await getCase(ctx, request.params.id);
+      const b = request.body;
+      const pc = page(request, reply);
+      const hosts = uploadOf(b);
+      const step = stepOf(b);
+      const strict = field(b, 'strict') === '1';
+      const showPreview = async (format: ReturnType<typeof parseHostFormat>, mapping: ReturnType<typeof mappingOf>, error?: string, status = 200) => {
+        const preview = await previewUpload(ctx, hosts!.input, { format, ...(mapping ? { mapping } : {}) });
+        const back = { href: `/cases/${c.caseId}`, label: `${c.caseId} ${c.title}` };
+        const carried = carry(hosts!, ctx.config.bodyLimitBytes);
+        return sendPage(
+          reply,
+          <HostsPreviewPage pc={pc} action={`/cases/${c.caseId}/hosts`} back={back} preview={preview} format={preview.format ?? format} carried={carried} source={hosts!.source} strict={strict} {...(error ? { error } : {})} />,
+          status,
+        );
+      };
+      try {
+        if (!hosts) throw new BakenError('NO_HOSTS', { detail: 'The upload is empty.' });
+        const format = parseHostFormat(field(b, 'format'));
+        const mapping = mappingOf(b, format);
+        if (step !== 'confirm') {
+          const preview = await previewUpload(ctx, hosts.input, { format, ...(mapping ? { mapping } : {}) });
+          if (step === 'preview' || needsPreview(preview)) return showPreview(format, mapping);
+        }
+        const r = await uploadHosts(ctx, request.caller, c.caseId, hosts.input, { format, ...(mapping ? { mapping } : {}), strict, source: hosts.source });
+        const t = translator(languageOf(ctx, request));
+        const message = t('case.uploaded', { hosts: r.stored, inScope: r.inScope, rejected: r.summary.rejected }) + (r.summary.flagged > 0 ? ` ${t('case.uploadedFlagged', { flagged: r.summary.flagged })}` : '');
+        return casePage(request, reply, c.caseId, { message });
+      } catch (err) {
+        const error = formError(err);
+        const status = err instanceof BakenError && err.kind === 'conflict' ? 409 : 400;
+        // A refused save keeps the upload: the preview again, with why.
+        if (hosts && step === 'confirm') {
+          const format = parseHostFormat(field(b, 'format'));
+          return showPreview(format, mappingOf(b, format), error, status);
+        }
+        return casePage(request, reply, c.caseId, { error }, status);
+      }
     },
-    { bodyLimit: Math.max(ctx.config.bodyLimitBytes, 256 * 1024 * 1024) },
   );
 }

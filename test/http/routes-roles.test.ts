@@ -95,6 +95,7 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/cases/999999/evidence', access: 'cases:manage', payload: { name: 'x', data_base64: 'eA==' } },
   { method: 'GET', url: '/api/v1/cases/999999/evidence/:evidenceId', access: 'cases:read' },
   { method: 'POST', url: '/api/v1/cases/999999/hosts', access: 'cases:manage', payload: { not: 'text' } },
+  { method: 'POST', url: '/api/v1/cases/999999/hosts/preview', access: 'cases:manage', payload: { not: 'text' } },
   { method: 'GET', url: '/api/v1/cases/999999/hosts', access: 'cases:read' },
   { method: 'GET', url: '/api/v1/cases/999999/uploads', access: 'cases:read' },
   { method: 'GET', url: '/api/v1/cases/999999/rejected', access: 'cases:read' },

@@ -25,7 +25,8 @@ import {
 import { listHosts, listRejected, listUploads } from '../../hotline/cases/case-hosts.js';
 import { assignContact, hostsWithoutContact, recipientsOf } from '../../hotline/cases/recipients.js';
 import { createCaseWithHosts, hostsUploadOptions, uploadHosts } from '../../hotline/cases/upload-hosts.js';
-import { presentCase, presentCaseEvent, presentComment, presentEvidence, presentHost, presentRecipient, presentUnassigned, presentUpload, presentUploadResult } from '../presenters.js';
+import { previewUpload } from '../../hotline/cases/preview-upload.js';
+import { presentCase, presentCaseEvent, presentComment, presentEvidence, presentHost, presentHostPreview, presentRecipient, presentUnassigned, presentUpload, presentUploadResult } from '../presenters.js';
 import {
   Case,
   CaseComment,
@@ -40,6 +41,7 @@ import {
   errors,
   Evidence,
   EvidenceCreate,
+  HostPreviewSchema,
   HostsUploadQuery,
   Recipient,
   RejectedLineSchema,
@@ -189,6 +191,28 @@ export async function caseRoutes(base: FastifyInstance, { ctx }: { ctx: Context 
       if (body === undefined || body.length === 0) throw new BakenError('BAD_INPUT', { detail: 'Send the hosts as the request body (text/plain, text/csv or application/x-ndjson).' });
       const r = await uploadHosts(ctx, request.caller, request.params.id, body, { ...hostsUploadOptions(request.query), source: request.query.source ?? 'api' });
       return reply.status(201).send(presentUploadResult(r));
+    },
+  );
+
+  app.post(
+    '/cases/:id/hosts/preview',
+    {
+      preValidation: manage,
+      bodyLimit: HOSTS_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Preview an upload of hosts (same body and query as the upload): detected format, columns, mapping, the first 20 hosts and the rejected lines among the lines read; saves nothing',
+        params: CaseIdParams,
+        querystring: HostsUploadQuery,
+        response: { 200: HostPreviewSchema, ...errors(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) => {
+      await getCase(ctx, request.params.id); // 404 for a case that does not exist
+      const body = request.body as Buffer | string | undefined;
+      if (body === undefined || body.length === 0) throw new BakenError('BAD_INPUT', { detail: 'Send the hosts as the request body (text/plain, text/csv or application/x-ndjson).' });
+      const { strict: _strict, ...options } = hostsUploadOptions(request.query);
+      return presentHostPreview(await previewUpload(ctx, body, options));
     },
   );
 

@@ -5,6 +5,7 @@ import type { Context } from '../../platform/context.js';
 import { BakenError } from '../../platform/errors.js';
 import { addReportHosts, reportStatus, submitReport } from '../../hotline/reports/reports.js';
 import { hostEventsOf, hostsUploadOptions } from '../../hotline/cases/upload-hosts.js';
+import { configuredWarninglists } from '../../hotline/cases/upload-warninglists.js';
 import { presentCase, presentReportStatus, presentUploadResult } from '../presenters.js';
 import { HOSTS_BODY_LIMIT } from './cases.js';
 import { CaseIdParams, errors, HostsUploadQuery, ReportCreate, ReportCreated, ReportStatus, UploadResult } from './schemas.js';
@@ -53,7 +54,7 @@ export async function reportRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
           mayCredit: b.reporter.may_credit === true,
           language: b.language ?? 'en',
         },
-        { channel: 'api', hosts: b.hosts ? hostEventsOf(b.hosts.text, { format: b.hosts.format ?? 'auto', ...(b.hosts.mapping ? { mapping: b.hosts.mapping } : {}) }) : null },
+        { channel: 'api', hosts: b.hosts ? hostEventsOf(b.hosts.text, { format: b.hosts.format ?? 'auto', ...(b.hosts.mapping ? { mapping: b.hosts.mapping } : {}), warninglists: await configuredWarninglists(ctx) }) : null },
       );
       return reply.status(201).send({ case_id: r.case.caseId, state: presentCase(r.case).state, status_url: r.statusUrl, status_token: r.statusToken, upload: r.upload ? presentUploadResult(r.upload) : null });
     },
@@ -87,7 +88,7 @@ export async function reportRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
       const body = request.body as Buffer | string | undefined;
       if (body === undefined || body.length === 0) throw new BakenError('BAD_INPUT', { detail: 'Send the hosts as the request body.' });
       const options = hostsUploadOptions(request.query);
-      const r = await addReportHosts(ctx, request.caller, request.params.id, token, hostEventsOf(body, options), { source: request.query.source ?? 'api', ...(options.strict ? { strict: true } : {}) });
+      const r = await addReportHosts(ctx, request.caller, request.params.id, token, hostEventsOf(body, { ...options, warninglists: await configuredWarninglists(ctx) }), { source: request.query.source ?? 'api', ...(options.strict ? { strict: true } : {}) });
       return reply.status(201).send(presentUploadResult(r));
     },
   );

@@ -304,6 +304,20 @@ export const UploadResult = Type.Object({
   rejected_lines: Type.Array(RejectedLineSchema, { description: 'The first rejected lines; GET .../rejected lists all' }),
 });
 
+/** The mapping and preview step: what an upload would give, before anything is saved. */
+export const HostPreviewSchema = Type.Object({
+  format: Nullable(Type.String()),
+  columns: Nullable(Type.Array(Type.String())),
+  mapping: Nullable(Type.Object({ ip: Type.String(), port: Nullable(Type.String()), timestamp: Nullable(Type.String()), extra: Type.Array(Type.String()) })),
+  hosts: Type.Array(Type.Object({ line: Type.Integer(), ip: Type.String(), port: Nullable(Type.Integer()), timestamp: Nullable(Type.String()), extra: Type.Record(Type.String(), Type.String()), warnings: Type.Array(Type.String()) })),
+  rejected: Type.Array(Type.Object({ line: Type.Integer(), field: Nullable(Type.String()), reason: Type.String(), text: Type.String() })),
+  lines_read: Type.Integer(),
+  rejected_count: Type.Integer(),
+  duplicates: Type.Integer(),
+  complete: Type.Boolean({ description: 'false when the preview stopped after the first rows or read only the start of the upload' }),
+  error: Nullable(Type.Object({ code: Type.String(), message: Type.String(), line: Nullable(Type.Integer()) })),
+});
+
 export const HostsUploadQuery = Type.Object({
   format: Type.Optional(literals(['auto', 'ips', 'csv', 'shadowserver', 'intelmq'] as const)),
   strict: Type.Optional(Type.Boolean()),

@@ -8,10 +8,12 @@ import type { Caller, Context } from '../../platform/context.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { IntakeError, readHostBatches } from '../intake/index.js';
 import type { CsvMapping, HostFormat, RejectedLine } from '../intake/intake-types.js';
+import type { Warninglist } from '../intake/warninglist.js';
 import { transact } from '../../platform/db/transact.js';
 import type { HostEvent, StoreHostsOptions, UploadResult } from './case-hosts.js';
 import { prepareHosts, storeHosts, writeHosts } from './case-hosts.js';
 import { caseRow, checkCaseInput, createCase, getCase, type Case, type CaseInput } from './cases.js';
+import { configuredWarninglists } from './upload-warninglists.js';
 
 export const HOST_FORMATS: readonly HostFormat[] = ['auto', 'ips', 'csv', 'shadowserver', 'intelmq'];
 
@@ -19,6 +21,8 @@ export interface ReadUploadOptions {
   format?: HostFormat;
   mapping?: CsvMapping;
   strict?: boolean;
+  /** MISP warninglists that flag hosts; uploadHosts and createCaseWithHosts use the configured ones when not given. */
+  warninglists?: readonly Warninglist[];
 }
 
 type Piece = Buffer | Uint8Array | string;
@@ -27,7 +31,7 @@ type Piece = Buffer | Uint8Array | string;
 export async function* hostEventsOf(input: AsyncIterable<Piece> | Iterable<Piece> | Piece, options: ReadUploadOptions = {}): AsyncGenerator<HostEvent> {
   const pieces = typeof input === 'string' || input instanceof Uint8Array ? [input] : input;
   try {
-    yield* readHostBatches(pieces, { format: options.format ?? 'auto', ...(options.mapping ? { mapping: options.mapping } : {}), ...(options.strict ? { strict: true } : {}) }) as AsyncGenerator<HostEvent>;
+    yield* readHostBatches(pieces, { format: options.format ?? 'auto', ...(options.mapping ? { mapping: options.mapping } : {}), ...(options.strict ? { strict: true } : {}), ...(options.warninglists && options.warninglists.length > 0 ? { warninglists: options.warninglists } : {}) }) as AsyncGenerator<HostEvent>;
   } catch (err) {
     throw intakeToBaken(err);
   }
@@ -61,8 +65,9 @@ export function parseHostFormat(raw: unknown): HostFormat {
  * @example
  * await uploadHosts(ctx, by, 'BKN-2026-00001', createReadStream('scan.csv'), { format: 'shadowserver', source: 'scan.csv' });
  */
-export function uploadHosts(ctx: Context, by: Caller, ref: string, input: AsyncIterable<Piece> | Iterable<Piece> | Piece, options: ReadUploadOptions & StoreHostsOptions = {}): Promise<UploadResult> {
-  return storeHosts(ctx, by, ref, hostEventsOf(input, options), options);
+export async function uploadHosts(ctx: Context, by: Caller, ref: string, input: AsyncIterable<Piece> | Iterable<Piece> | Piece, options: ReadUploadOptions & StoreHostsOptions = {}): Promise<UploadResult> {
+  const warninglists = options.warninglists ?? (await configuredWarninglists(ctx));
+  return storeHosts(ctx, by, ref, hostEventsOf(input, { ...options, warninglists }), options);
 }
 
 /**
@@ -77,7 +82,8 @@ export async function createCaseWithHosts(
   options: ReadUploadOptions & StoreHostsOptions & { state?: 'received' | 'triage' } = {},
 ): Promise<{ case: Case; upload: UploadResult }> {
   checkCaseInput(input);
-  const prepared = await prepareHosts(ctx, hostEventsOf(hosts, options), options);
+  const warninglists = options.warninglists ?? (await configuredWarninglists(ctx));
+  const prepared = await prepareHosts(ctx, hostEventsOf(hosts, { ...options, warninglists }), options);
   return transact(ctx.db.kysely, async (trx) => {
     const inTrx = { ...ctx, db: { ...ctx.db, kysely: trx } };
     const c = await createCase(inTrx, by, input, options.state ?? 'received');

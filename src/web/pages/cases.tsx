@@ -4,6 +4,7 @@ import type { CaseEvent } from '../../hotline/cases/case-events.js';
 import { CASE_STATES, TRANSITIONS, type CaseState } from '../../hotline/cases/case-states.js';
 import type { CaseHost } from '../../hotline/cases/case-hosts.js';
 import type { RecipientGroup, UnassignedGroup } from '../../hotline/cases/recipients.js';
+import type { FlaggedHosts } from '../../hotline/cases/flagged-hosts.js';
 import type { RejectedLine } from '../../hotline/intake/intake-types.js';
 import type { User } from '../../accounts/users.js';
 import { Csrf, Layout, Notice } from '../layout.js';
@@ -78,6 +79,8 @@ export interface CasePageProps {
   evidence: EvidenceInfo[];
   staff: User[];
   canManage: boolean;
+  /** Hosts on a MISP warninglist (known false positives), when the case has any. */
+  flagged?: FlaggedHosts;
   message?: string;
   error?: string;
 }
@@ -236,6 +239,7 @@ export function CasePage(p: CasePageProps) {
             </ul>
           </>
         ) : null}
+        {p.flagged && p.flagged.total > 0 ? <FlaggedSection pc={pc} flagged={p.flagged} /> : null}
         {canManage && c.state !== 'duplicate' && c.state !== 'rejected' ? (
           <form class="stack" method="post" action={`${base}/hosts`} enctype="multipart/form-data">
             <h3>{t('case.uploadHosts')}</h3>
@@ -339,6 +343,47 @@ export function CasePage(p: CasePageProps) {
         </ol>
       </section>
     </Layout>
+  );
+}
+
+/** Hosts a MISP warninglist flags: kept and notified, shown so a handler can look first. */
+function FlaggedSection({ pc, flagged }: { pc: PageContext; flagged: FlaggedHosts }) {
+  const { t } = pc;
+  return (
+    <div data-testid="flagged">
+      <h3>{t('case.flagged')}</h3>
+      <p>{t('case.flaggedIntro', { hosts: flagged.total })}</p>
+      <ul>
+        {flagged.lists.map((l) => (
+          <li>
+            {l.name}: {l.hosts}
+          </li>
+        ))}
+      </ul>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>IP</th>
+              <th>Port</th>
+              <th>{t('preview.warnings')}</th>
+              <th>{t('case.recipient')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {flagged.hosts.map((h) => (
+              <tr>
+                <td class="mono">{h.ip}</td>
+                <td>{h.port ?? ''}</td>
+                <td>{h.warnings.join(', ')}</td>
+                <td class="mono">{h.recipient ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {flagged.total > flagged.hosts.length ? <p>{t('case.flaggedMore', { more: flagged.total - flagged.hosts.length })}</p> : null}
+    </div>
   );
 }
 
