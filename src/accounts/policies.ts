@@ -17,12 +17,15 @@ export const PERMISSIONS = [
   'operators:manage',
   'cases:read',
   'cases:manage',
+  'indicators:read',
+  'indicators:manage',
+  'analyses:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<KeyRole, readonly Permission[]> = {
-  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage'],
-  analyst: ['organisations:read', 'registry:lookup', 'operators:read'],
+  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage', 'indicators:read', 'indicators:manage', 'analyses:manage'],
+  analyst: ['organisations:read', 'registry:lookup', 'operators:read', 'indicators:read', 'indicators:manage', 'analyses:manage'],
   handler: ['organisations:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage'],
   // Members may ask who runs an address (public registry data), nothing more.
   member: ['registry:lookup'],

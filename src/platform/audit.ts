@@ -49,6 +49,12 @@ export const AUDIT_ACTIONS = [
   'case.hosts_view',
   'case.hosts_download',
   'case.contact_assign',
+  'indicator.create',
+  'indicator.update',
+  'indicator.import',
+  'analysis.create',
+  'analysis.update',
+  'analysis.publish',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

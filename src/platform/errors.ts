@@ -50,6 +50,12 @@ export const ERRORS = {
   NO_HOSTS: { kind: 'invalid', message: 'The upload holds no valid host; nothing was saved.' },
   HOSTS_REJECTED_STRICT: { kind: 'invalid', message: 'The upload has lines that are not valid hosts and strict mode refuses any; nothing was saved.' },
   EVIDENCE_TOO_LARGE: { kind: 'too_large', message: 'The evidence file is too large.' },
+  INDICATOR_INVALID: { kind: 'invalid', message: 'The indicator is not valid.' },
+  INDICATOR_NOT_FOUND: { kind: 'not_found', message: 'No such indicator.' },
+  NO_INDICATORS: { kind: 'invalid', message: 'The import holds no valid indicator; nothing was saved.' },
+  INDICATORS_REJECTED_STRICT: { kind: 'invalid', message: 'The import has lines that are not valid indicators and strict mode refuses any; nothing was saved.' },
+  ANALYSIS_NOT_FOUND: { kind: 'not_found', message: 'No such analysis.' },
+  ANALYSIS_STATE: { kind: 'conflict', message: 'The analysis cannot do that in its current state.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

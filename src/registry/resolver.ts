@@ -51,6 +51,15 @@ export interface Resolution {
   registry_date: string | null;
 }
 
+/** What {@link Resolver.networkFactsMany} knows of an address. */
+export interface NetworkFacts {
+  network: string | null;
+  asn: number | null;
+  as_name: string | null;
+  country: string | null;
+  operator_id: number | null;
+}
+
 export interface ResolverDeps {
   network: NetworkData;
   operators: { current(): Promise<OperatorIndex> };
@@ -88,6 +97,22 @@ export class Resolver {
       out.push(await this.resolveWith(ip, index, rpsl));
     }
     return out;
+  }
+
+  /**
+   * The network facts of many parsed addresses (network, ASN, AS name, country, operator), without the abuse
+   * contacts: no RIPE database and no RDAP, so nothing leaves the process and it runs at the speed of the bundled
+   * tables. For enrichment in bulk (indicators), where who to notify is not the question.
+   * @example (await resolver.networkFactsMany([parseIp('31.149.1.1')]))[0] // { asn: 1136, country: 'NL', ... }
+   */
+  async networkFactsMany(ips: readonly IpAddress[]): Promise<NetworkFacts[]> {
+    const index = await this.deps.operators.current();
+    return ips.map((parsed) => {
+      const ip = unmapIpv4(parsed);
+      const info = this.deps.network.lookup(ip);
+      const operator = index.match(ip, info?.asn ?? null);
+      return { network: info?.network ?? null, asn: info?.asn ?? null, as_name: info?.asName ?? null, country: info?.country ?? null, operator_id: operator?.operatorId ?? null };
+    });
   }
 
   private async resolveWith(parsed: IpAddress, index: OperatorIndex, rpsl: RpslPort | null): Promise<Resolution> {

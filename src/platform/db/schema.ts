@@ -413,6 +413,70 @@ export interface CasePublicationTable {
   updated_at: string;
 }
 
+export interface IndicatorTable {
+  id: Generated<number>;
+  type: 'ipv4' | 'ipv6' | 'cidr' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256' | 'email';
+  value: string;
+  tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
+  confidence: number;
+  /** JSON array of strings. */
+  labels: string;
+  source: string | null;
+  valid_from: string | null;
+  valid_until: string | null;
+  first_seen: string;
+  last_seen: string;
+  asn: number | null;
+  as_name: string | null;
+  country: string | null;
+  operator_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IndicatorEventTable {
+  id: Generated<number>;
+  indicator_id: number;
+  at: string;
+  kind: 'created' | 'updated' | 'analysis' | 'alert' | 'sighting';
+  actor: string | null;
+  ref_type: string | null;
+  ref_id: string | null;
+  /** JSON object. */
+  details: string | null;
+}
+
+export interface AnalysisTable {
+  id: Generated<number>;
+  latest_version: number;
+  published_version: number | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AnalysisVersionTable {
+  id: Generated<number>;
+  analysis_id: number;
+  version: number;
+  status: 'draft' | 'published';
+  title: string;
+  /** Markdown. */
+  body: string;
+  tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  published_by: string | null;
+  published_at: string | null;
+}
+
+export interface AnalysisIndicatorTable {
+  version_id: number;
+  indicator_id: number;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -445,4 +509,9 @@ export interface Database {
   round_feedback: RoundFeedbackTable;
   case_templates: CaseTemplateTable;
   case_publications: CasePublicationTable;
+  indicators: IndicatorTable;
+  indicator_events: IndicatorEventTable;
+  analyses: AnalysisTable;
+  analysis_versions: AnalysisVersionTable;
+  analysis_indicators: AnalysisIndicatorTable;
 }
