@@ -36,6 +36,10 @@ export interface Config {
   deliveryMaxAttempts: number;
   worker: boolean;
   deliveryLeaseSeconds: number;
+  webhookConcurrency: number;
+  webhookRatePerMinute: number;
+  webhookTimeoutMs: number;
+  webhookAllowPrivate: boolean;
   portalDays: number;
   retentionDays: number;
   rdapUrl: string | null;
@@ -224,6 +228,16 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'mailRatePerMinute', env: 'BAKEN_MAIL_RATE_PER_MINUTE', default: 120, doc: 'Most emails a minute the worker hands to the SMTP server.', parse: int(1, 100000) },
   { key: 'deliveryMaxAttempts', env: 'BAKEN_DELIVERY_MAX_ATTEMPTS', default: 8, doc: 'Attempts per message (email or webhook) before it shows as failed; retries back off exponentially from 30 s to 6 h.', parse: int(1, 50) },
   { key: 'deliveryLeaseSeconds', env: 'BAKEN_DELIVERY_LEASE_SECONDS', default: 120, doc: 'How long a worker holds a message it is sending; after that (a worker that died) another worker takes it over.', parse: int(1, 3600) },
+  { key: 'webhookConcurrency', env: 'BAKEN_WEBHOOK_CONCURRENCY', default: 32, doc: 'Webhook calls a worker has in flight at once (each destination gets at most one at a time).', parse: int(1, 1000) },
+  { key: 'webhookRatePerMinute', env: 'BAKEN_WEBHOOK_RATE_PER_MINUTE', default: 600, doc: 'Most webhook calls a minute to one destination URL.', parse: int(1, 600000) },
+  { key: 'webhookTimeoutMs', env: 'BAKEN_WEBHOOK_TIMEOUT_MS', default: 10000, doc: 'How long a webhook receiver has to answer, in milliseconds; no answer in time is retried.', parse: int(100, 120000) },
+  {
+    key: 'webhookAllowPrivate',
+    env: 'BAKEN_WEBHOOK_ALLOW_PRIVATE',
+    default: false,
+    doc: 'Allow webhook URLs on loopback, private and other non-public addresses (receivers inside your own network, tests); off, such calls fail at once.',
+    parse: bool,
+  },
   { key: 'portalDays', env: 'BAKEN_PORTAL_DAYS', default: 90, doc: 'How long the operator portal link in a hotline notification works, in days.', parse: int(1, 3650) },
   { key: 'retentionDays', env: 'BAKEN_RETENTION_DAYS', default: 90, doc: 'Days after a hotline case closes before its host addresses are purged (the case keeps its counts).', parse: int(0, 3650) },
   { key: 'worker', env: 'BAKEN_WORKER', default: true, doc: 'Run the delivery worker inside `baken serve`; set false when separate `baken worker` processes deliver.', parse: bool },

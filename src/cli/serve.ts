@@ -28,7 +28,8 @@ export function registerServe(program: Command): void {
       const app = await buildApp({ ctx });
       // The delivery worker runs beside the web server unless separate `baken worker` processes do the job.
       const mailer = config.worker ? mailerFromConfig(config) : null;
-      const worker = mailer ? new DeliveryWorker(ctx, { mailer }) : null;
+      // Webhook calls need no SMTP server, so the worker runs whenever it is on; without one it leaves email queued.
+      const worker = config.worker ? new DeliveryWorker(ctx, { mailer }) : null;
       worker?.start();
       if (config.worker && !mailer) ctx.log.warn('BAKEN_SMTP_URL is not set: email is queued but not sent');
       const address = await app.listen({ host: config.host, port: config.port });

@@ -1,8 +1,7 @@
-/** `baken worker`: deliver the outbox (email now; webhooks later) in a process of its own. */
+/** `baken worker`: deliver the outbox (email and webhook calls) in a process of its own. */
 import type { Command } from 'commander';
 import { mailerFromConfig } from '../platform/delivery/mailer.js';
 import { DeliveryWorker } from '../platform/delivery/worker.js';
-import { invalid } from '../platform/errors.js';
 import { withContext } from './context.js';
 import { printJson } from './output.js';
 
@@ -14,8 +13,9 @@ export function registerWorker(program: Command): void {
     .option('--json', 'with --once: print what was done as JSON')
     .action(async (opts: { once?: boolean; json?: boolean }) => {
       await withContext(async (ctx) => {
+        // Without BAKEN_SMTP_URL the worker still delivers webhook calls; email stays queued until it is set.
         const mailer = mailerFromConfig(ctx.config);
-        if (!mailer) throw invalid('BAKEN_SMTP_URL', 'is not set: there is nothing to deliver email with');
+        if (!mailer) ctx.log.warn('BAKEN_SMTP_URL is not set: email stays queued; webhook calls are delivered');
         const worker = new DeliveryWorker(ctx, { mailer });
         try {
           if (opts.once) {
@@ -32,7 +32,7 @@ export function registerWorker(program: Command): void {
           });
           await worker.stop();
         } finally {
-          mailer.close();
+          mailer?.close();
         }
       });
     });

@@ -4,6 +4,11 @@
  * and records the result. Failures retry with exponential backoff up to the
  * message's limit, then show as failed; permanent refusals fail at once.
  *
+ * Two channels, each with its own loop: email goes out one message at a time
+ * at the SMTP rate; webhook calls go out concurrently (a bounded pool), one at
+ * a time per destination URL and at most BAKEN_WEBHOOK_RATE_PER_MINUTE a
+ * minute to each, so one slow or failing receiver holds up only itself.
+ *
  * Never twice: right after the mail server accepts a message, its id is
  * appended (and synced) to a journal in the data directory, before the
  * database is told. A worker that died between the two finds the id in the
@@ -19,6 +24,7 @@ import type { Context } from '../context.js';
 import type { OutboxTable } from '../db/schema.js';
 import { PermanentDeliveryError, type Mailer } from './mailer.js';
 import { outboxSignal, type EmailMessage } from './outbox.js';
+import { createHttpWebhookSender, signedWebhookHeaders, type WebhookPayload, type WebhookSender } from './webhooks.js';
 
 type OutboxRow = Selectable<OutboxTable>;
 
@@ -34,6 +40,12 @@ export interface WorkerOptions {
   /** Emails a minute; default BAKEN_MAIL_RATE_PER_MINUTE. */
   ratePerMinute?: number;
   journalPath?: string;
+  /** Sends webhook calls; default the HTTP sender of the configuration; null leaves webhook calls queued. */
+  webhooks?: WebhookSender | null;
+  /** Webhook calls in flight at once; default BAKEN_WEBHOOK_CONCURRENCY. */
+  webhookConcurrency?: number;
+  /** Calls a minute to one destination URL; default BAKEN_WEBHOOK_RATE_PER_MINUTE. */
+  webhookRatePerMinute?: number;
 }
 
 export interface WorkerRun {
@@ -57,10 +69,16 @@ export class DeliveryWorker {
   private readonly intervalMs: number;
   private readonly journalPath: string;
   private journalFd: number | null = null;
+  private journalPending: Array<{ id: number; done: () => void; fail: (err: unknown) => void }> = [];
   private nextSendAt = 0;
   private running: Promise<void> | null = null;
   private stopping = false;
-  private wake: (() => void) | null = null;
+  private readonly wakers = new Set<() => void>();
+  private readonly webhooks: WebhookSender | null;
+  private readonly webhookConcurrency: number;
+  private readonly webhookIntervalMs: number;
+  /** When the next call to each destination may start. */
+  private readonly destinationNextAt = new Map<string, number>();
 
   constructor(
     private readonly ctx: Context,
@@ -72,6 +90,10 @@ export class DeliveryWorker {
     this.pollMs = options.pollMs ?? 1000;
     this.intervalMs = 60_000 / (options.ratePerMinute ?? ctx.config.mailRatePerMinute);
     this.journalPath = options.journalPath ?? join(ctx.config.dataDir, 'outbox-journal.log');
+    this.webhooks =
+      options.webhooks !== undefined ? options.webhooks : createHttpWebhookSender({ timeoutMs: ctx.config.webhookTimeoutMs, allowPrivate: ctx.config.webhookAllowPrivate });
+    this.webhookConcurrency = options.webhookConcurrency ?? ctx.config.webhookConcurrency;
+    this.webhookIntervalMs = 60_000 / (options.webhookRatePerMinute ?? ctx.config.webhookRatePerMinute);
   }
 
   /** Records as sent what the journal says was sent before a crash, then empties the journal. */
@@ -100,11 +122,8 @@ export class DeliveryWorker {
   async runOnce(): Promise<WorkerRun> {
     const run: WorkerRun = { sent: 0, failed: 0, retried: 0, recovered: await this.recover() };
     try {
-      for (;;) {
-        const rows = await this.lease();
-        if (rows.length === 0) return run;
-        for (const row of rows) await this.deliver(row, run);
-      }
+      await Promise.all([this.emailLoop(run, true), this.webhookLoop(run, true)]);
+      return run;
     } finally {
       this.closeJournal();
     }
@@ -114,40 +133,135 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.stopping = false;
-    const listener = () => this.wake?.();
+    const listener = () => {
+      for (const w of this.wakers) w();
+    };
     outboxSignal.listeners.add(listener);
     this.running = (async () => {
       const run: WorkerRun = { sent: 0, failed: 0, retried: 0, recovered: await this.recover() };
-      while (!this.stopping) {
-        try {
-          const rows = await this.lease();
-          for (const row of rows) {
-            if (this.stopping) break;
-            await this.deliver(row, run);
-          }
-          if (rows.length > 0) continue;
-        } catch (err) {
-          this.ctx.log.error({ err }, 'outbox: worker loop failed; retrying');
-        }
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.pollMs);
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = null;
-      }
+      await Promise.all([this.emailLoop(run, false), this.webhookLoop(run, false)]);
       outboxSignal.listeners.delete(listener);
     })();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const w of this.wakers) w();
     await this.running;
     this.running = null;
     this.closeJournal();
+  }
+
+  /** Waits for the poll interval, a wake-up (a message queued in this process, stop()) or one of `also`. */
+  private idle(also: Array<Promise<unknown>> = []): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(t);
+        this.wakers.delete(finish);
+        resolve();
+      };
+      const t = setTimeout(finish, this.pollMs);
+      this.wakers.add(finish);
+      for (const p of also) p.then(finish, finish);
+    });
+  }
+
+  private async emailLoop(run: WorkerRun, once: boolean): Promise<void> {
+    if (!this.options.mailer) return;
+    while (!this.stopping) {
+      try {
+        const rows = await this.lease('email', this.batchSize);
+        for (const row of rows) {
+          if (this.stopping) break;
+          await this.deliver(row, run);
+        }
+        if (rows.length > 0) continue;
+        if (once) return;
+      } catch (err) {
+        if (once) throw err;
+        this.ctx.log.error({ err }, 'outbox: worker loop failed; retrying');
+      }
+      await this.idle();
+    }
+  }
+
+  /**
+   * Leases webhook calls and sends them through a bounded pool. Calls to one destination go one after the
+   * other, paced; calls to different destinations go side by side. A destination with calls waiting
+   * already is left out of the next lease, so a slow receiver cannot fill the pool with its own calls.
+   */
+  private async webhookLoop(run: WorkerRun, once: boolean): Promise<void> {
+    if (!this.webhooks) return;
+    const queues = new Map<string, OutboxRow[]>();
+    const active = new Map<string, Promise<void>>();
+    const maxHeld = this.webhookConcurrency * 4;
+    const perDestination = 4;
+    let held = 0;
+    const startRunners = () => {
+      for (const [destination, queue] of queues) {
+        if (active.size >= this.webhookConcurrency) return;
+        if (active.has(destination) || queue.length === 0) continue;
+        const runner = (async () => {
+          while (queue.length > 0) {
+            const row = queue.shift()!;
+            try {
+              if (this.stopping) {
+                await this.release(row);
+              } else {
+                await this.paceDestination(destination);
+                await this.deliverWebhook(row, run);
+              }
+            } catch (err) {
+              this.ctx.log.error({ err, outboxId: row.id }, 'outbox: recording a webhook call failed; its lease will run out and it is retried');
+            } finally {
+              held--;
+            }
+          }
+          queues.delete(destination);
+          active.delete(destination);
+          startRunners();
+        })();
+        active.set(destination, runner);
+      }
+    };
+    for (;;) {
+      if (this.stopping) break;
+      let leased = 0;
+      try {
+        if (held < maxHeld) {
+          const busy = [...queues].filter(([, q]) => q.length >= perDestination).map(([d]) => d);
+          const rows = await this.lease('webhook', maxHeld - held, busy);
+          for (const row of rows) {
+            const q = queues.get(row.destination) ?? [];
+            q.push(row);
+            queues.set(row.destination, q);
+            held++;
+          }
+          leased = rows.length;
+        }
+      } catch (err) {
+        if (once) throw err;
+        this.ctx.log.error({ err }, 'outbox: leasing webhook calls failed; retrying');
+      }
+      startRunners();
+      if (leased > 0 && held < maxHeld) continue;
+      if (leased === 0 && held === 0 && once) break;
+      await this.idle(held > 0 ? [...active.values()] : []);
+    }
+    await Promise.all([...active.values()]);
+  }
+
+  /** Hands a leased call back untouched (a worker that stops), so another worker need not wait for the lease. */
+  private async release(row: OutboxRow): Promise<void> {
+    await this.ctx.db.kysely
+      .updateTable('outbox')
+      .set({ status: 'pending', lease_owner: null, leased_until: null, attempts: Math.max(0, row.attempts - 1) })
+      .where('id', '=', row.id)
+      .where('lease_owner', '=', this.owner)
+      .execute();
   }
 
   private closeJournal(): void {
@@ -158,9 +272,7 @@ export class DeliveryWorker {
   }
 
   /** Takes due messages: pending ones whose time has come, and ones whose lease ran out. */
-  private async lease(): Promise<OutboxRow[]> {
-    const channels = this.options.mailer ? ['email'] : [];
-    if (channels.length === 0) return [];
+  private async lease(channel: 'email' | 'webhook', limit: number, skipDestinations: readonly string[] = []): Promise<OutboxRow[]> {
     const now = this.ctx.clock.now();
     const nowIso = now.toISOString();
     const until = new Date(now.getTime() + this.leaseMs).toISOString();
@@ -169,10 +281,11 @@ export class DeliveryWorker {
       update outbox set status = 'sending', lease_owner = ${this.owner}, leased_until = ${until}, attempts = attempts + 1
       where id in (
         select id from outbox
-        where channel in (${sql.join(channels)})
+        where channel = ${channel}
+          ${skipDestinations.length > 0 ? sql`and destination not in (${sql.join([...skipDestinations])})` : sql``}
           and ((status = 'pending' and next_attempt_at <= ${nowIso}) or (status = 'sending' and leased_until < ${nowIso}))
         order by next_attempt_at, id
-        limit ${this.batchSize}
+        limit ${limit}
         ${lock}
       )
       returning *`.execute(this.ctx.db.kysely);
@@ -186,31 +299,60 @@ export class DeliveryWorker {
     try {
       await mailer.send({ ...message, from: this.ctx.config.mailFrom, messageId: row.message_id });
     } catch (err) {
-      const permanent = err instanceof PermanentDeliveryError || row.attempts >= row.max_attempts;
-      const error = String((err as Error).message ?? err).slice(0, 1000);
-      await this.ctx.db.kysely
-        .updateTable('outbox')
-        .set({
-          status: permanent ? 'failed' : 'pending',
-          last_error: error,
-          lease_owner: null,
-          leased_until: null,
-          next_attempt_at: new Date(this.ctx.clock.now().getTime() + backoffMs(row.attempts)).toISOString(),
-        })
-        .where('id', '=', row.id)
-        .execute();
-      if (permanent) run.failed++;
-      else run.retried++;
-      this.ctx.log.warn({ outboxId: row.id, attempts: row.attempts, permanent, err: error }, 'outbox: delivery failed');
+      await this.recordFailure(row, err, run);
       return;
     }
-    this.journal(row.id);
+    await this.recordSent(row, run);
+  }
+
+  /** One attempt of one webhook call, signed now: a retry carries a fresh timestamp. */
+  private async deliverWebhook(row: OutboxRow, run: WorkerRun): Promise<void> {
+    const p = JSON.parse(row.payload) as WebhookPayload;
+    try {
+      await this.webhooks!.send({ url: p.url, body: p.body, headers: signedWebhookHeaders(p.secret, row.message_id, p.event, p.body, this.ctx.clock.now()) });
+    } catch (err) {
+      await this.recordFailure(row, err, run);
+      return;
+    }
+    await this.recordSent(row, run);
+  }
+
+  private async recordFailure(row: OutboxRow, err: unknown, run: WorkerRun): Promise<void> {
+    const permanent = err instanceof PermanentDeliveryError || row.attempts >= row.max_attempts;
+    const error = String((err as Error).message ?? err).slice(0, 1000);
+    await this.ctx.db.kysely
+      .updateTable('outbox')
+      .set({
+        status: permanent ? 'failed' : 'pending',
+        last_error: error,
+        lease_owner: null,
+        leased_until: null,
+        next_attempt_at: new Date(this.ctx.clock.now().getTime() + backoffMs(row.attempts)).toISOString(),
+      })
+      .where('id', '=', row.id)
+      .execute();
+    if (permanent) run.failed++;
+    else run.retried++;
+    this.ctx.log.warn({ outboxId: row.id, channel: row.channel, attempts: row.attempts, permanent, err: error }, 'outbox: delivery failed');
+  }
+
+  private async recordSent(row: OutboxRow, run: WorkerRun): Promise<void> {
+    await this.journal(row.id);
     await this.ctx.db.kysely
       .updateTable('outbox')
       .set({ status: 'sent', sent_at: this.ctx.clock.now().toISOString(), last_error: null, lease_owner: null, leased_until: null })
       .where('id', '=', row.id)
       .execute();
     run.sent++;
+  }
+
+  /** Keeps to the per-destination rate of webhook calls. */
+  private async paceDestination(destination: string): Promise<void> {
+    const now = Date.now();
+    const at = this.destinationNextAt.get(destination) ?? 0;
+    this.destinationNextAt.set(destination, Math.max(now, at) + this.webhookIntervalMs);
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+    if (this.destinationNextAt.size > 10_000) this.destinationNextAt.clear();
   }
 
   /** Keeps to the per-minute rate: one message every interval, no bursts. */
@@ -221,12 +363,31 @@ export class DeliveryWorker {
     this.nextSendAt = Math.max(now, this.nextSendAt) + this.intervalMs;
   }
 
-  private journal(id: number): void {
-    if (this.journalFd === null) {
-      mkdirSync(dirname(this.journalPath), { recursive: true });
-      this.journalFd = openSync(this.journalPath, 'a');
+  /**
+   * Appends a sent message's id to the journal and syncs it before the database is told. Calls that
+   * finish together (concurrent webhook calls) share one write and one sync.
+   */
+  private journal(id: number): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      this.journalPending.push({ id, done, fail });
+      if (this.journalPending.length === 1) setImmediate(() => this.flushJournal());
+    });
+  }
+
+  private flushJournal(): void {
+    const batch = this.journalPending;
+    this.journalPending = [];
+    try {
+      if (this.journalFd === null) {
+        mkdirSync(dirname(this.journalPath), { recursive: true });
+        this.journalFd = openSync(this.journalPath, 'a');
+      }
+      writeSync(this.journalFd, batch.map((b) => `${b.id}\n`).join(''));
+      fdatasyncSync(this.journalFd);
+    } catch (err) {
+      for (const b of batch) b.fail(err);
+      return;
     }
-    writeSync(this.journalFd, `${id}\n`);
-    fdatasyncSync(this.journalFd);
+    for (const b of batch) b.done();
   }
 }

@@ -1,0 +1,245 @@
+/**
+ * Webhook calls through the outbox, and the signature scheme (docs/webhooks.md).
+ *
+ * A call is queued like an email: in the caller's transaction, under an idempotency key, with a stable
+ * delivery id (`X-Baken-Delivery`) that every attempt carries, so a receiver can drop a retry it has
+ * processed already. It is signed when it is *sent*, not when it is queued: a retry hours later carries a
+ * fresh timestamp, which receivers need because they reject timestamps older than five minutes.
+ *
+ * Signature: `X-Baken-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>`, with
+ * `X-Baken-Timestamp` the Unix time in seconds. Receivers verify with {@link verifyWebhookSignature}.
+ */
+import { lookup } from 'node:dns/promises';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Kysely } from 'kysely';
+import { classifyIp } from '../../net/classify-ip.js';
+import { parseIp } from '../../net/ip-address.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import { randomToken } from '../tokens.js';
+import { PermanentDeliveryError } from './mailer.js';
+import { outboxSignal, type Enqueued } from './outbox.js';
+
+export const WEBHOOK_HEADERS = {
+  timestamp: 'X-Baken-Timestamp',
+  signature: 'X-Baken-Signature',
+  delivery: 'X-Baken-Delivery',
+  event: 'X-Baken-Event',
+} as const;
+
+/** How old a timestamp a receiver should accept, in seconds (and how far in the future, for clock skew). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** What a queued webhook call holds (the outbox row's payload). */
+export interface WebhookPayload {
+  url: string;
+  secret: string;
+  event: string;
+  /** The JSON body, serialised once: every attempt sends exactly these bytes. */
+  body: string;
+}
+
+export interface EnqueueWebhookInput {
+  url: string;
+  secret: string;
+  /** What happened, e.g. `alert.published`, `sighting.rebroadcast`, `ping`. */
+  event: string;
+  /** Serialised as JSON once, now. */
+  body: unknown;
+  idempotencyKey: string;
+  refType?: string;
+  refId?: string | number;
+  /** Default `webhook.<event>`. */
+  topic?: string;
+  maxAttempts?: number;
+}
+
+/**
+ * Queues a signed webhook call in the caller's transaction. The same idempotency key again is a no-op.
+ * @example
+ * await enqueueWebhook(trx, ctx.clock, {
+ *   url: member.webhook.url, secret: member.webhook.secret, event: 'alert.published',
+ *   body: presentAlertForWebhook(alert), idempotencyKey: `alert:${alert.id}:member:${member.id}:webhook`,
+ *   refType: 'alert', refId: alert.id,
+ * });
+ */
+export async function enqueueWebhook(db: Kysely<Database>, clock: Clock, input: EnqueueWebhookInput): Promise<Enqueued> {
+  const existing = await db.selectFrom('outbox').select(['id', 'message_id']).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
+  if (existing) return { id: existing.id, messageId: existing.message_id, created: false };
+  const now = clock.now().toISOString();
+  const deliveryId = `whd_${randomToken(16)}`;
+  const payload: WebhookPayload = { url: input.url, secret: input.secret, event: input.event, body: JSON.stringify(input.body) };
+  const row = await db
+    .insertInto('outbox')
+    .values({
+      channel: 'webhook',
+      topic: input.topic ?? `webhook.${input.event}`,
+      idempotency_key: input.idempotencyKey,
+      // The whole URL is the destination: the unit of the per-destination rate limit and of status pages.
+      destination: input.url.slice(0, 500),
+      message_id: deliveryId,
+      payload: JSON.stringify(payload),
+      status: 'pending',
+      attempts: 0,
+      max_attempts: input.maxAttempts ?? 8,
+      next_attempt_at: now,
+      lease_owner: null,
+      leased_until: null,
+      last_error: null,
+      ref_type: input.refType ?? null,
+      ref_id: input.refId !== undefined ? String(input.refId) : null,
+      created_at: now,
+      sent_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  outboxSignal.notify();
+  return { id: row.id, messageId: deliveryId, created: true };
+}
+
+/**
+ * After a secret is rotated, calls still waiting for a URL are signed with the new secret, so the
+ * receiver (which switches to the new one) does not reject them. Returns how many were changed.
+ */
+export async function resecretPendingWebhooks(db: Kysely<Database>, url: string, secret: string): Promise<number> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['id', 'payload'])
+    .where('channel', '=', 'webhook')
+    .where('destination', '=', url.slice(0, 500))
+    .where('status', 'in', ['pending', 'sending'])
+    .execute();
+  let changed = 0;
+  for (const r of rows) {
+    const p = JSON.parse(r.payload) as WebhookPayload;
+    if (p.url !== url || p.secret === secret) continue;
+    await db.updateTable('outbox').set({ payload: JSON.stringify({ ...p, secret }) }).where('id', '=', r.id).execute();
+    changed++;
+  }
+  return changed;
+}
+
+/** The hex HMAC-SHA256 of `timestamp + "." + body`. */
+export function webhookSignature(secret: string, timestamp: string | number, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/** The headers of one attempt, signed at `now`. */
+export function signedWebhookHeaders(secret: string, deliveryId: string, event: string, body: string, now: Date): Record<string, string> {
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Baken-Webhook/1',
+    [WEBHOOK_HEADERS.timestamp]: timestamp,
+    [WEBHOOK_HEADERS.signature]: `v1=${webhookSignature(secret, timestamp, body)}`,
+    [WEBHOOK_HEADERS.delivery]: deliveryId,
+    [WEBHOOK_HEADERS.event]: event,
+  };
+}
+
+export type WebhookVerification =
+  | { ok: true; deliveryId: string | null; event: string | null; timestamp: number }
+  | { ok: false; reason: 'missing-headers' | 'bad-timestamp' | 'too-old' | 'in-the-future' | 'bad-signature' };
+
+/**
+ * What a receiver does with a call: checks the timestamp is at most five minutes off and that one of the
+ * `v1=` signatures matches, in constant time. Header names are matched without regard to case, so the
+ * headers object of node:http (lower case) and of fetch both work. Use the raw body, not a re-serialised one.
+ * @example
+ * const v = verifyWebhookSignature(secret, req.headers, rawBody, new Date());
+ * if (!v.ok) return res.writeHead(400).end(v.reason);
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  headers: Record<string, string | string[] | undefined> | Headers,
+  body: string | Buffer,
+  now: Date = new Date(),
+  toleranceSeconds = WEBHOOK_TOLERANCE_SECONDS,
+): WebhookVerification {
+  const get = (name: string): string | undefined => {
+    if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+    const h = headers as Record<string, string | string[] | undefined>;
+    const key = Object.keys(h).find((k) => k.toLowerCase() === name.toLowerCase());
+    const v = key === undefined ? undefined : h[key];
+    return Array.isArray(v) ? v.join(',') : v;
+  };
+  const ts = get(WEBHOOK_HEADERS.timestamp);
+  const sig = get(WEBHOOK_HEADERS.signature);
+  if (!ts || !sig) return { ok: false, reason: 'missing-headers' };
+  if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: 'bad-timestamp' };
+  const age = Math.floor(now.getTime() / 1000) - Number(ts);
+  if (age > toleranceSeconds) return { ok: false, reason: 'too-old' };
+  if (age < -toleranceSeconds) return { ok: false, reason: 'in-the-future' };
+  const expected = Buffer.from(webhookSignature(secret, ts, typeof body === 'string' ? body : body.toString('utf8')), 'hex');
+  const candidates = sig
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.startsWith('v1='))
+    .map((s) => Buffer.from(s.slice(3), 'hex'));
+  if (!candidates.some((c) => c.length === expected.length && timingSafeEqual(c, expected))) return { ok: false, reason: 'bad-signature' };
+  return { ok: true, deliveryId: get(WEBHOOK_HEADERS.delivery) ?? null, event: get(WEBHOOK_HEADERS.event) ?? null, timestamp: Number(ts) };
+}
+
+/** One attempt of one call, as the worker hands it to a sender. */
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The narrow interface to the outside world. `send` resolves on a 2xx answer, throws
+ * {@link PermanentDeliveryError} when retrying cannot help (4xx except 408 and 429, a refused
+ * destination), and any other error for a temporary failure (5xx, 408, 429, timeouts, refused connections).
+ */
+export interface WebhookSender {
+  send(request: WebhookRequest): Promise<void>;
+}
+
+export interface HttpWebhookSenderOptions {
+  /** Per attempt; default 10 s. */
+  timeoutMs?: number;
+  /** Allow loopback, private and other special-purpose addresses (tests, on-premises receivers). Default false. */
+  allowPrivate?: boolean;
+}
+
+/**
+ * POSTs with fetch, without following redirects (a redirect is an answer, not a delivery).
+ * Unless allowed, destinations that resolve to loopback, private or link-local addresses are refused, so a
+ * member's webhook URL cannot make Baken probe the coordinator's own network.
+ */
+export function createHttpWebhookSender(options: HttpWebhookSenderOptions = {}): WebhookSender {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    async send(request) {
+      if (!options.allowPrivate) await assertPublicDestination(request.url);
+      let response: Response;
+      try {
+        response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        const e = err as Error & { cause?: { code?: string } };
+        if (e.name === 'TimeoutError') throw new Error(`no answer within ${timeoutMs} ms`);
+        throw new Error(`${e.cause?.code ?? e.name}: ${e.cause ? String((e.cause as Error).message ?? e.cause) : e.message}`);
+      }
+      // The body is not needed; reading a little of it frees the connection and gives the error a reason.
+      const text = (await response.text().catch(() => '')).slice(0, 200);
+      const status = response.status;
+      if (status >= 200 && status < 300) return;
+      const message = `HTTP ${status}${text ? `: ${text}` : ''}`;
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new PermanentDeliveryError(message);
+      throw new Error(message);
+    },
+  };
+}
+
+/** Whether a webhook URL's host is an address (or a name resolving only to addresses) on the public internet. */
+export async function assertPublicDestination(url: string): Promise<void> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  if (addresses.length === 0) throw new Error(`${host} does not resolve`);
+  for (const a of addresses) {
+    const kind = classifyIp(parseIp(a));
+    if (!kind.globallyReachable) throw new PermanentDeliveryError(`${host} resolves to ${a}, which is not a public address (${kind.reason}); set BAKEN_WEBHOOK_ALLOW_PRIVATE=true to allow it`);
+  }
+}
