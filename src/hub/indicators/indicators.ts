@@ -202,6 +202,8 @@ interface Existing {
 async function existingOf(ctx: Context, trx: Kysely<Database>, entries: readonly IndicatorEntry[]): Promise<Map<string, Existing>> {
   const found = new Map<string, Existing>();
   const cols = 'id, type, value, labels, tlp, confidence, source, valid_from, valid_until';
+  // An empty table answers nothing; skip 100,000 lookups on a first import.
+  if (!(await trx.selectFrom('indicators').select('id').limit(1).executeTakeFirst())) return found;
   if (ctx.db.dialect === 'postgres') {
     for (let start = 0; start < entries.length; start += 20_000) {
       const slice = entries.slice(start, start + 20_000);
@@ -212,9 +214,6 @@ async function existingOf(ctx: Context, trx: Kysely<Database>, entries: readonly
   }
   const native = ctx.db.native;
   if (native && trx.isTransaction) {
-    // An empty table answers nothing; skip 100,000 lookups on a first import.
-    const any = native.prepare('select 1 from indicators limit 1').get();
-    if (!any) return found;
     const stmt = native.prepare(`select ${cols} from indicators where type = ? and value = ?`);
     for (const e of entries) {
       const r = stmt.get(e.type, e.value) as (Existing & { type: string; value: string }) | undefined;

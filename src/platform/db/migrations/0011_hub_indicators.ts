@@ -33,8 +33,8 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('indicators_type_value_key', ['type', 'value'])
     .execute();
-  await db.schema.createIndex('indicators_updated_idx').on('indicators').columns(['updated_at', 'id']).execute();
-  await db.schema.createIndex('indicators_value_idx').on('indicators').column('value').execute();
+  // No more indexes on indicators: the unique key serves lookups by value, lists page by id, and every index costs
+  // on a bulk import of 100,000 (text search is a scan, which is fine at the hub's sizes).
 
   await withId(db.schema.createTable('indicator_events'), dialect)
     .addColumn('indicator_id', ref, (c) => c.notNull().references('indicators.id').onDelete('cascade'))
