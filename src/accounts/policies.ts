@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   'operators:manage',
   'cases:read',
   'cases:manage',
+  'members:read',
+  'members:manage',
   'indicators:read',
   'indicators:manage',
   'analyses:manage',
@@ -24,8 +26,8 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<KeyRole, readonly Permission[]> = {
-  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage', 'indicators:read', 'indicators:manage', 'analyses:manage'],
-  analyst: ['organisations:read', 'registry:lookup', 'operators:read', 'indicators:read', 'indicators:manage', 'analyses:manage'],
+  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage', 'members:read', 'members:manage', 'indicators:read', 'indicators:manage', 'analyses:manage'],
+  analyst: ['organisations:read', 'members:read', 'registry:lookup', 'operators:read', 'indicators:read', 'indicators:manage', 'analyses:manage'],
   handler: ['organisations:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage'],
   // Members may ask who runs an address (public registry data), nothing more.
   member: ['registry:lookup'],
@@ -52,3 +54,20 @@ export const canManageUsers = (actor: Actor): boolean => can(actor, 'users:manag
 export const canManageApiKeys = (actor: Actor): boolean => can(actor, 'apikeys:manage');
 export const canReadAudit = (actor: Actor): boolean => can(actor, 'audit:read');
 export const canReadMetrics = (actor: Actor): boolean => can(actor, 'metrics:read');
+
+/**
+ * Member profiles (contacts, webhook, preferences). Coordinator staff with `members:read` see every member,
+ * `members:manage` (the coordinator's admin) changes any; a member organisation's own users and keys see its own
+ * profile, and its member admins (users with the org_admin flag) change it. Nobody reaches another member's profile.
+ * A flag rather than a new role, because a member admin is a member in every other respect (TLP, alerts,
+ * sightings): a role would have to repeat every member grant and every `role === 'member'` check.
+ */
+export function canReadMember(actor: Actor, organisationId: number): boolean {
+  if (can(actor, 'members:read')) return true;
+  return (actor.kind === 'user' || actor.kind === 'api_key') && actor.role === 'member' && actor.organisationId === organisationId;
+}
+
+export function canManageMember(actor: Actor, organisationId: number): boolean {
+  if (can(actor, 'members:manage')) return true;
+  return actor.kind === 'user' && actor.role === 'member' && actor.orgAdmin === true && actor.organisationId === organisationId;
+}

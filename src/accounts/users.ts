@@ -21,6 +21,8 @@ export interface User {
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
+  /** A member user who manages its own organisation's contacts, webhook and preferences. */
+  orgAdmin: boolean;
 }
 
 export function toUser(r: Selectable<UserTable>): User {
@@ -36,6 +38,7 @@ export function toUser(r: Selectable<UserTable>): User {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     lastLoginAt: r.last_login_at,
+    orgAdmin: r.org_admin === 1,
   };
 }
 

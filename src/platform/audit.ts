@@ -55,6 +55,14 @@ export const AUDIT_ACTIONS = [
   'analysis.create',
   'analysis.update',
   'analysis.publish',
+  'member.contact_add',
+  'member.contact_remove',
+  'member.webhook_set',
+  'member.webhook_rotate',
+  'member.webhook_clear',
+  'member.preferences',
+  'member.admin_grant',
+  'member.admin_revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

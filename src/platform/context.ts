@@ -18,7 +18,15 @@ export interface Context {
 
 /** Who does something, as the audit log and the policies see it. */
 export type Actor =
-  | { kind: 'user'; userId: number; label: string; organisationId: number; role: import('../accounts/roles.js').UserRole }
+  | {
+      kind: 'user';
+      userId: number;
+      label: string;
+      organisationId: number;
+      role: import('../accounts/roles.js').UserRole;
+      /** A member user who administers its own organisation's member profile; absent means no. */
+      orgAdmin?: boolean;
+    }
   | { kind: 'api_key'; apiKeyId: number; label: string; organisationId: number; role: import('../accounts/roles.js').KeyRole }
   | { kind: 'system'; label: string }
   | { kind: 'anonymous' };

@@ -56,6 +56,10 @@ export const ERRORS = {
   INDICATORS_REJECTED_STRICT: { kind: 'invalid', message: 'The import has lines that are not valid indicators and strict mode refuses any; nothing was saved.' },
   ANALYSIS_NOT_FOUND: { kind: 'not_found', message: 'No such analysis.' },
   ANALYSIS_STATE: { kind: 'conflict', message: 'The analysis cannot do that in its current state.' },
+  NOT_A_MEMBER: { kind: 'not_found', message: 'No such member organisation.' },
+  CONTACT_NOT_FOUND: { kind: 'not_found', message: 'No such alert contact.' },
+  CONTACT_EXISTS: { kind: 'conflict', message: 'This address is an alert contact of the organisation already.' },
+  NO_WEBHOOK: { kind: 'conflict', message: 'The organisation has no webhook.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -15,7 +15,8 @@ import { createUser } from '../../src/accounts/users.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { ADMIN_PASSWORD, describeEachApp, signedIn, type Browser } from '../helpers/app.js';
 
-type Access = Permission | 'public' | 'signed-in' | 'session';
+/** `own-member`: staff with members:read, and the users and keys of the member organisation itself (ids.org). */
+type Access = Permission | 'public' | 'signed-in' | 'session' | 'own-member';
 
 interface Row {
   method: string;
@@ -133,6 +134,17 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/cases/999999/evidence', access: 'cases:manage', web: true, payload: { file: 'x' } },
   { method: 'POST', url: '/cases/999999/contact', access: 'cases:manage', web: true, payload: { asn: '1', email: 'a@b.example' } },
   { method: 'POST', url: '/cases/999999/hosts', access: 'cases:manage', web: true, payload: { hosts: '192.0.2.1' } },
+  { method: 'GET', url: '/api/v1/members', access: 'members:read' },
+  { method: 'GET', url: '/api/v1/members/:org', access: 'own-member' },
+  // The member user of this table is no member admin: managing its own organisation is refused like any other.
+  { method: 'POST', url: '/api/v1/members/:org/contacts', access: 'members:manage', payload: { email: 'not an email' } },
+  { method: 'DELETE', url: '/api/v1/members/:org/contacts/:contactId', access: 'members:manage' },
+  { method: 'PUT', url: '/api/v1/members/:org/webhook', access: 'members:manage', payload: { url: 'ftp://x' } },
+  { method: 'POST', url: '/api/v1/members/:org/webhook/rotate', access: 'members:manage' },
+  { method: 'DELETE', url: '/api/v1/members/:org/webhook', access: 'members:manage' },
+  { method: 'PUT', url: '/api/v1/members/:org/preferences', access: 'members:manage', payload: { tlp_levels: ['PURPLE'] } },
+  { method: 'PUT', url: '/api/v1/members/:org/admins/:userId', access: 'members:manage' },
+  { method: 'DELETE', url: '/api/v1/members/:org/admins/:userId', access: 'members:manage' },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */
@@ -154,6 +166,7 @@ function allowed(row: Row, caller: CallerName): boolean {
   if (row.web && kind === 'key') return false;
   if (row.access === 'session') return kind === 'user';
   if (row.access === 'signed-in') return true;
+  if (row.access === 'own-member') return role === 'member' || can({ kind: 'api_key', apiKeyId: 0, label: '', organisationId: 0, role }, 'members:read');
   return can({ kind: 'api_key', apiKeyId: 0, label: '', organisationId: 0, role }, row.access);
 }
 
@@ -161,7 +174,7 @@ describeEachApp('every route, every role', (t) => {
   const sessions = new Map<string, Browser>();
   const keys = new Map<string, string>();
   // Placeholders in the table: ids made in `before`, and a token and a case id that exist nowhere.
-  const ids: Record<string, number | string> = { token: 'x'.repeat(43), caseId: 'BKN-2000-00001' };
+  const ids: Record<string, number | string> = { token: 'x'.repeat(43), caseId: 'BKN-2000-00001', contactId: 999999, userId: 999999 };
 
   before(async () => {
     const { app, ctx, adminEmail } = t();

@@ -6,6 +6,7 @@ import { auditRoutes } from './audit.js';
 import { caseRoutes } from './cases.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
+import { memberRoutes } from './members.js';
 import { operatorRoutes } from './operators.js';
 import { roundRoutes } from './rounds.js';
 import { organisationRoutes } from './organisations.js';
@@ -25,4 +26,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(caseRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(roundRoutes, opts);
+  await app.register(memberRoutes, opts);
 }

@@ -17,6 +17,7 @@ import * as m0008 from './migrations/0008_publication.js';
 import * as m0009 from './migrations/0009_retention.js';
 import * as m0010 from './migrations/0010_rescans.js';
 import * as m0011 from './migrations/0011_hub_indicators.js';
+import * as m0012 from './migrations/0012_hub_members.js';
 
 type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> } | { up(db: Kysely<any>): Promise<void> };
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0009_retention', m0009],
   ['0010_rescans', m0010],
   ['0011_hub_indicators', m0011],
+  ['0012_hub_members', m0012],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

@@ -28,6 +28,8 @@ export interface UserTable {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** 0/1: a member user who administers its own organisation's member profile (0012_hub_members). */
+  org_admin: Generated<number>;
 }
 
 export interface ApiKeyTable {
@@ -477,6 +479,28 @@ export interface AnalysisIndicatorTable {
   indicator_id: number;
 }
 
+export interface MemberProfileTable {
+  organisation_id: number;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  webhook_set_at: string | null;
+  webhook_rotated_at: string | null;
+  /** JSON array of TLP levels. */
+  tlp_levels: string;
+  /** JSON array of sector codes, or null for all sectors. */
+  sectors: string | null;
+  delivery: 'immediate' | 'digest';
+  updated_at: string;
+}
+
+export interface MemberContactTable {
+  id: Generated<number>;
+  organisation_id: number;
+  email: string;
+  language: 'en' | 'nl';
+  created_at: string;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -514,4 +538,6 @@ export interface Database {
   analyses: AnalysisTable;
   analysis_versions: AnalysisVersionTable;
   analysis_indicators: AnalysisIndicatorTable;
+  member_profiles: MemberProfileTable;
+  member_contacts: MemberContactTable;
 }

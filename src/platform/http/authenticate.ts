@@ -83,7 +83,7 @@ export const authenticatePlugin = fp(async (app: FastifyInstance, opts: { ctx: C
     const u = session.user;
     request.session = session;
     request.sessionToken = token;
-    request.caller = { actor: { kind: 'user', userId: u.id, label: u.email, organisationId: u.organisationId, role: u.role }, meta };
+    request.caller = { actor: { kind: 'user', userId: u.id, label: u.email, organisationId: u.organisationId, role: u.role, orgAdmin: u.orgAdmin }, meta };
   });
 });
 
