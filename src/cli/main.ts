@@ -11,6 +11,7 @@ import { registerCase } from './case.js';
 import { registerCaseNotify } from './case-notify.js';
 import { registerCasePublish } from './case-publish.js';
 import { registerLookup } from './lookup.js';
+import { registerMember } from './member.js';
 import { registerMigrate } from './migrate.js';
 import { registerNetworkData } from './network-data.js';
 import { registerOperator } from './operator.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerCaseNotify(program);
   registerCasePublish(program);
   registerRetention(program);
+  registerMember(program);
   return program;
 }
 
