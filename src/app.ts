@@ -22,6 +22,7 @@ import { renderErrorPage } from './web/error-page.js';
 import { notifyRoutes } from './web/notify-routes.js';
 import { portalRoutes } from './web/portal-routes.js';
 import { publicationRoutes } from './web/publication-routes.js';
+import { indicatorWebRoutes } from './web/indicator-routes.js';
 import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {
@@ -108,5 +109,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(portalRoutes, { ctx });
   await app.register(notifyRoutes, { ctx });
   await app.register(publicationRoutes, { ctx });
+  await app.register(indicatorWebRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

@@ -190,3 +190,51 @@ export function presentReportStatus(s: ReportStatus) {
     events: s.events.map((e) => ({ at: e.at, kind: e.kind, details: e.details })),
   };
 }
+
+// ---- hub: indicators and analyses
+
+export function presentIndicator(i: import('../hub/indicators/indicators.js').Indicator) {
+  const enriched = i.type === 'ipv4' || i.type === 'ipv6' || i.type === 'cidr';
+  return {
+    id: i.id,
+    type: i.type,
+    value: i.value,
+    tlp: i.tlp,
+    confidence: i.confidence,
+    labels: i.labels,
+    source: i.source,
+    valid_from: i.validFrom,
+    valid_until: i.validUntil,
+    first_seen: i.firstSeen,
+    last_seen: i.lastSeen,
+    enrichment: enriched ? { asn: i.asn, as_name: i.asName, country: i.country, operator_id: i.operatorId } : null,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+  };
+}
+
+export function presentIndicatorEvent(e: import('../hub/indicators/indicators.js').IndicatorEvent) {
+  return { at: e.at, kind: e.kind, actor: e.actor, ref: e.refType && e.refId ? { type: e.refType, id: e.refId } : null, details: e.details };
+}
+
+export function presentAnalysisVersion(a: import('../hub/analyses/analyses.js').AnalysisVersion) {
+  return {
+    id: a.analysisId,
+    version: a.version,
+    status: a.status,
+    title: a.title,
+    body: a.body,
+    body_html: a.bodyHtml,
+    tlp: a.tlp,
+    severity: a.severity,
+    created_by: a.createdBy,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+    published_by: a.publishedBy,
+    published_at: a.publishedAt,
+  };
+}
+
+export function presentAnalysis(a: import('../hub/analyses/analyses.js').Analysis) {
+  return { ...presentAnalysisVersion(a), latest_version: a.latestVersion, published_version: a.publishedVersion, indicators: a.indicators.map(presentIndicator) };
+}

@@ -9,6 +9,8 @@ const NAV: Array<{ href: string; label: MessageKey; needs?: Permission }> = [
   { href: '/lookup', label: 'nav.lookup', needs: 'registry:lookup' },
   { href: '/operators', label: 'nav.operators', needs: 'operators:read' },
   { href: '/cases', label: 'nav.cases', needs: 'cases:read' },
+  { href: '/indicators', label: 'nav.indicators', needs: 'indicators:read' },
+  { href: '/analyses', label: 'nav.analyses', needs: 'analyses:manage' },
   { href: '/admin/organisations', label: 'nav.organisations', needs: 'organisations:read' },
   { href: '/admin/users', label: 'nav.users', needs: 'users:manage' },
   { href: '/admin/keys', label: 'nav.keys', needs: 'apikeys:manage' },

@@ -4,6 +4,7 @@ import type { Context } from '../../platform/context.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { caseRoutes } from './cases.js';
+import { indicatorRoutes } from './indicators.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
@@ -26,5 +27,6 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(caseRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(roundRoutes, opts);
+  await app.register(indicatorRoutes, opts);
   await app.register(memberRoutes, opts);
 }
