@@ -10,6 +10,7 @@ import { registerApiKey } from './apikey.js';
 import { registerCase } from './case.js';
 import { registerCaseNotify } from './case-notify.js';
 import { registerCasePublish } from './case-publish.js';
+import { registerIndicator } from './indicator.js';
 import { registerLookup } from './lookup.js';
 import { registerMember } from './member.js';
 import { registerMigrate } from './migrate.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerOrg(program);
   registerUser(program);
   registerApiKey(program);
+  registerIndicator(program);
   registerLookup(program);
   registerOperator(program);
   registerRegistry(program);
