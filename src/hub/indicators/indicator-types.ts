@@ -4,12 +4,8 @@
 export const INDICATOR_TYPES = ['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'md5', 'sha1', 'sha256', 'email'] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
-/**
- * Traffic Light Protocol 2.0 labels, from the widest audience to the narrowest. Who may read what is the TLP
- * policy's business (src/hub/tlp.ts); this module only stores and validates the label.
- */
-export const TLP_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
-export type Tlp = (typeof TLP_LEVELS)[number];
+// TLP labels have one home, the TLP policy; they are re-exported for the modules that store them.
+export { TLP_LEVELS, parseTlp, type Tlp } from '../tlp.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -22,10 +18,3 @@ export function isIndicatorType(s: string): s is IndicatorType {
   return (INDICATOR_TYPES as readonly string[]).includes(s);
 }
 
-/** Accepts `amber+strict`, `TLP:AMBER`, `tlp:clear`, and the TLP 1.0 `WHITE` (now CLEAR). Null when not a label. */
-export function parseTlp(s: string): Tlp | null {
-  let u = s.trim().toUpperCase();
-  if (u.startsWith('TLP:')) u = u.slice(4);
-  if (u === 'WHITE') u = 'CLEAR';
-  return (TLP_LEVELS as readonly string[]).includes(u) ? (u as Tlp) : null;
-}
