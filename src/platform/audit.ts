@@ -63,6 +63,11 @@ export const AUDIT_ACTIONS = [
   'member.preferences',
   'member.admin_grant',
   'member.admin_revoke',
+  'alert.create',
+  'alert.update',
+  'alert.publish',
+  'alert.retract',
+  'alert.acknowledge',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -60,6 +60,9 @@ export const ERRORS = {
   CONTACT_NOT_FOUND: { kind: 'not_found', message: 'No such alert contact.' },
   CONTACT_EXISTS: { kind: 'conflict', message: 'This address is an alert contact of the organisation already.' },
   NO_WEBHOOK: { kind: 'conflict', message: 'The organisation has no webhook.' },
+  ALERT_NOT_FOUND: { kind: 'not_found', message: 'No such alert.' },
+  ALERT_STATE: { kind: 'conflict', message: 'The alert cannot do that in its current state.' },
+  ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -166,6 +166,16 @@ const ROWS: Row[] = [
   { method: 'PUT', url: '/api/v1/members/:org/preferences', access: 'members:manage', payload: { tlp_levels: ['PURPLE'] } },
   { method: 'PUT', url: '/api/v1/members/:org/admins/:userId', access: 'members:manage' },
   { method: 'DELETE', url: '/api/v1/members/:org/admins/:userId', access: 'members:manage' },
+  // Alerts: anyone signed in lists and reads what the TLP policy lets it see (an unknown or unseen alert is 404).
+  { method: 'GET', url: '/api/v1/alerts', access: 'signed-in' },
+  { method: 'POST', url: '/api/v1/alerts', access: 'alerts:manage', payload: { title: '', severity: 'low', summary: '', tlp: 'AMBER', audience: { kind: 'all' } } },
+  { method: 'GET', url: '/api/v1/alerts/999999', access: 'signed-in' },
+  { method: 'PATCH', url: '/api/v1/alerts/999999', access: 'alerts:manage', payload: { title: 'x' } },
+  { method: 'GET', url: '/api/v1/alerts/999999/preview', access: 'alerts:manage' },
+  { method: 'POST', url: '/api/v1/alerts/999999/publish', access: 'alerts:manage' },
+  { method: 'POST', url: '/api/v1/alerts/999999/retract', access: 'alerts:manage', payload: {} },
+  { method: 'POST', url: '/api/v1/alerts/999999/ack', access: 'signed-in' },
+  { method: 'GET', url: '/api/v1/alerts/999999/deliveries', access: 'alerts:manage' },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */

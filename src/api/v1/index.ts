@@ -1,6 +1,7 @@
 /** The REST API, version 1. Routes are thin: authenticate, validate, authorise, call the domain, present. */
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../platform/context.js';
+import { alertRoutes } from './alerts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { caseRoutes } from './cases.js';
@@ -29,4 +30,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(roundRoutes, opts);
   await app.register(indicatorRoutes, opts);
   await app.register(memberRoutes, opts);
+  await app.register(alertRoutes, opts);
 }

@@ -18,6 +18,7 @@ import * as m0009 from './migrations/0009_retention.js';
 import * as m0010 from './migrations/0010_rescans.js';
 import * as m0011 from './migrations/0011_hub_indicators.js';
 import * as m0012 from './migrations/0012_hub_members.js';
+import * as m0013 from './migrations/0013_hub_alerts.js';
 
 type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> } | { up(db: Kysely<any>): Promise<void> };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0010_rescans', m0010],
   ['0011_hub_indicators', m0011],
   ['0012_hub_members', m0012],
+  ['0013_hub_alerts', m0013],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

@@ -501,6 +501,61 @@ export interface MemberContactTable {
   created_at: string;
 }
 
+export interface AlertTable {
+  id: Generated<number>;
+  state: 'draft' | 'published' | 'retracted';
+  version: number;
+  title: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  /** Markdown. */
+  summary: string;
+  analysis_id: number | null;
+  tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
+  audience_kind: 'all' | 'sectors' | 'organisations';
+  /** JSON arrays. */
+  audience_sectors: string;
+  audience_organisations: string;
+  named_users: string;
+  /** JSON array of organisation ids, set when published. */
+  resolved_organisations: string | null;
+  created_by: string | null;
+  created_by_user: number | null;
+  created_at: string;
+  updated_at: string;
+  published_by: string | null;
+  published_at: string | null;
+  retracted_by: string | null;
+  retracted_at: string | null;
+  retract_reason: string | null;
+}
+
+export interface AlertVersionTable {
+  id: Generated<number>;
+  alert_id: number;
+  version: number;
+  title: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  summary: string;
+  /** JSON array of indicator ids. */
+  indicator_ids: string;
+  note: string | null;
+  published_by: string | null;
+  published_at: string;
+}
+
+export interface AlertIndicatorTable {
+  alert_id: number;
+  indicator_id: number;
+}
+
+export interface AlertRecipientTable {
+  alert_id: number;
+  organisation_id: number;
+  added_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -540,4 +595,8 @@ export interface Database {
   analysis_indicators: AnalysisIndicatorTable;
   member_profiles: MemberProfileTable;
   member_contacts: MemberContactTable;
+  alerts: AlertTable;
+  alert_versions: AlertVersionTable;
+  alert_indicators: AlertIndicatorTable;
+  alert_recipients: AlertRecipientTable;
 }

@@ -1,0 +1,134 @@
+/**
+ * What an alert looks like outside Baken: the email to a member's alert contact (English or Dutch) and the JSON
+ * body of a webhook call. Both are rendered completely when queued, with only the indicators the recipient may
+ * receive (the caller filters them with the TLP policy).
+ */
+import type { Indicator } from '../indicators/indicators.js';
+import { tlpLabel, type Tlp } from '../tlp.js';
+import type { Alert } from './alerts.js';
+
+export type AlertEventType = 'alert.published' | 'alert.updated' | 'alert.retracted';
+type Lang = 'en' | 'nl';
+
+const SEVERITY: Record<Lang, Record<Alert['severity'], string>> = {
+  en: { low: 'low', medium: 'medium', high: 'high', critical: 'critical' },
+  nl: { low: 'laag', medium: 'middel', high: 'hoog', critical: 'kritiek' },
+};
+
+/** What each TLP level asks of the recipient, as FIRST's TLP 2.0 puts it. */
+export const TLP_MEANING: Record<Lang, Record<Tlp, string>> = {
+  en: {
+    CLEAR: 'Recipients may share this without restriction.',
+    GREEN: 'Limited disclosure: recipients may share this within their community, but not publicly.',
+    AMBER: 'Limited disclosure: recipients may share this only within their organisation and with its clients, on a need-to-know basis.',
+    'AMBER+STRICT': 'Limited disclosure: recipients may share this only within their own organisation.',
+    RED: 'For the eyes and ears of the named recipients only: do not share it further.',
+  },
+  nl: {
+    CLEAR: 'Ontvangers mogen dit zonder beperking delen.',
+    GREEN: 'Beperkte verspreiding: ontvangers mogen dit binnen hun gemeenschap delen, maar niet openbaar.',
+    AMBER: 'Beperkte verspreiding: ontvangers mogen dit alleen binnen hun organisatie en met haar klanten delen, op need-to-know-basis.',
+    'AMBER+STRICT': 'Beperkte verspreiding: ontvangers mogen dit alleen binnen hun eigen organisatie delen.',
+    RED: 'Alleen voor de genoemde ontvangers: niet verder delen.',
+  },
+};
+
+const WORDS = {
+  en: {
+    'alert.published': 'Alert',
+    'alert.updated': 'Update',
+    'alert.retracted': 'Retracted',
+    severity: 'Severity',
+    indicators: 'Indicators',
+    none: '(none in this alert for you)',
+    link: 'Read and acknowledge it at',
+    version: 'Version',
+    updated: 'This alert has been updated.',
+    retracted: 'This alert has been retracted: disregard it.',
+    reason: 'Reason',
+    note: 'What changed',
+    footer: 'You receive this as an alert contact of {org} in the detection network.',
+  },
+  nl: {
+    'alert.published': 'Melding',
+    'alert.updated': 'Bijgewerkt',
+    'alert.retracted': 'Ingetrokken',
+    severity: 'Ernst',
+    indicators: 'Indicatoren',
+    none: '(geen in deze melding voor u)',
+    link: 'Lees en bevestig de melding op',
+    version: 'Versie',
+    updated: 'Deze melding is bijgewerkt.',
+    retracted: 'Deze melding is ingetrokken: negeer haar.',
+    reason: 'Reden',
+    note: 'Wat er veranderde',
+    footer: 'U ontvangt dit als meldingscontact van {org} in het detectienetwerk.',
+  },
+} as const;
+
+export function alertUrl(publicUrl: string, alertId: number): string {
+  return `${publicUrl.replace(/\/+$/, '')}/alerts/${alertId}`;
+}
+
+/**
+ * The email for one alert contact, in the contact's language.
+ * @example renderAlertEmail({ alert, event: 'alert.published', language: 'nl', indicators, url, organisationName })
+ */
+export function renderAlertEmail(input: { alert: Alert; event: AlertEventType; language: Lang; indicators: readonly Indicator[]; url: string; organisationName: string; note?: string | null }): { subject: string; text: string } {
+  const { alert, event, language: lang, indicators, url } = input;
+  const w = WORDS[lang];
+  const label = tlpLabel(alert.tlp);
+  const subject = `[${label}] ${w[event]}: ${alert.title} (${SEVERITY[lang][alert.severity]})`;
+  const lines: string[] = [label, TLP_MEANING[lang][alert.tlp], '', alert.title, '='.repeat(Math.min(alert.title.length, 78)), ''];
+  if (event === 'alert.updated') lines.push(w.updated, ...(input.note ? [`${w.note}: ${input.note}`] : []), '');
+  if (event === 'alert.retracted') lines.push(w.retracted, ...(alert.retractReason ? [`${w.reason}: ${alert.retractReason}`] : []), '');
+  lines.push(`${w.severity}: ${SEVERITY[lang][alert.severity]}`, `${w.version}: ${alert.version}`, '', alert.summary.trim(), '', `${w.indicators}:`);
+  if (indicators.length === 0) lines.push(w.none);
+  for (const i of indicators) lines.push(`  ${i.type.padEnd(7)} ${defang(i)}  [${tlpLabel(i.tlp)}]`);
+  lines.push('', `${w.link}: ${url}`, '', '-- ', w.footer.replace('{org}', input.organisationName), label);
+  return { subject, text: lines.join('\n') + '\n' };
+}
+
+/** Values that mail software would make clickable are defanged in email (not in webhooks, which machines read). */
+function defang(i: Indicator): string {
+  if (i.type === 'url') return i.value.replace(/^http/, 'hxxp').replace(/\./g, '[.]');
+  if (i.type === 'domain' || i.type === 'email') return i.value.replace(/\./g, '[.]');
+  return i.value;
+}
+
+/** The JSON body of a webhook call about an alert (docs/hub-alerts.md). */
+export function alertWebhookBody(input: { alert: Alert; event: AlertEventType; indicators: readonly Indicator[]; url: string; organisationId: number; note?: string | null }): Record<string, unknown> {
+  const a = input.alert;
+  return {
+    event: input.event,
+    alert: {
+      id: a.id,
+      version: a.version,
+      state: a.state,
+      title: a.title,
+      severity: a.severity,
+      tlp: a.tlp,
+      summary: a.summary,
+      analysis_id: a.analysisId,
+      audience: { kind: a.audience.kind, sectors: a.audience.sectors },
+      published_at: a.publishedAt,
+      updated_at: a.updatedAt,
+      retracted_at: a.retractedAt,
+      retract_reason: a.retractReason,
+      note: input.note ?? null,
+      url: input.url,
+    },
+    indicators: input.indicators.map((i) => ({
+      type: i.type,
+      value: i.value,
+      tlp: i.tlp,
+      confidence: i.confidence,
+      labels: i.labels,
+      valid_from: i.validFrom,
+      valid_until: i.validUntil,
+      asn: i.asn,
+      country: i.country,
+    })),
+    recipient: { organisation_id: input.organisationId },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * In-process events of the hub, for the live stream (`/api/v1/stream`) and anything else in the same process
+ * that reacts to what the hub publishes. Emitted *after* the change committed, so a listener never sees
+ * something that was rolled back. Delivery to members goes through the outbox, never through here: a
+ * listener that throws is logged and ignored, and a process that dies loses only its live notices.
+ */
+import type { Audience } from './tlp.js';
+
+/** What happened to an alert, with the audience a listener must check (canSee) before passing it on. */
+export interface AlertHubEvent {
+  type: 'alert.published' | 'alert.updated' | 'alert.retracted';
+  alertId: number;
+  version: number;
+  title: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  audience: Audience;
+  at: string;
+}
+
+export type HubEvent = AlertHubEvent;
+export type HubEventType = HubEvent['type'];
+export type HubListener = (event: HubEvent) => void;
+
+/** A small typed emitter; listeners run synchronously in the order they subscribed. */
+export class HubEvents {
+  private readonly listeners = new Set<HubListener>();
+  /** Called with a listener's error (by default: ignored; the app sets a logger). */
+  onListenerError: (err: unknown, event: HubEvent) => void = () => {};
+
+  /** @returns a function that unsubscribes. */
+  on(listener: HubListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: HubEvent): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}
+
+/**
+ * The process's hub events.
+ * @example const off = hubEvents.on((e) => { if (canSee(viewer, e.audience)) send(e); });
+ */
+export const hubEvents = new HubEvents();
