@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { BakenError } from '../platform/errors.js';
+import { registerAlert } from './alert.js';
 import { registerApiKey } from './apikey.js';
 import { registerCase } from './case.js';
 import { registerCaseNotify } from './case-notify.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerCasePublish(program);
   registerRetention(program);
   registerMember(program);
+  registerAlert(program);
   return program;
 }
 
