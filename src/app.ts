@@ -23,6 +23,7 @@ import { notifyRoutes } from './web/notify-routes.js';
 import { portalRoutes } from './web/portal-routes.js';
 import { publicationRoutes } from './web/publication-routes.js';
 import { indicatorWebRoutes } from './web/indicator-routes.js';
+import { alertWebRoutes } from './web/alert-routes.js';
 import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {
@@ -110,5 +111,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(notifyRoutes, { ctx });
   await app.register(publicationRoutes, { ctx });
   await app.register(indicatorWebRoutes, { ctx });
+  await app.register(alertWebRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

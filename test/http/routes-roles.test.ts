@@ -176,6 +176,13 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/alerts/999999/retract', access: 'alerts:manage', payload: {} },
   { method: 'POST', url: '/api/v1/alerts/999999/ack', access: 'signed-in' },
   { method: 'GET', url: '/api/v1/alerts/999999/deliveries', access: 'alerts:manage' },
+  { method: 'GET', url: '/alerts', access: 'session', web: true },
+  { method: 'POST', url: '/alerts', access: 'alerts:manage', web: true, payload: { title: '' } },
+  { method: 'GET', url: '/alerts/999999', access: 'session', web: true },
+  { method: 'POST', url: '/alerts/999999', access: 'alerts:manage', web: true, payload: { title: 'x' } },
+  { method: 'POST', url: '/alerts/999999/publish', access: 'alerts:manage', web: true },
+  { method: 'POST', url: '/alerts/999999/retract', access: 'alerts:manage', web: true, payload: { reason: 'x' } },
+  { method: 'POST', url: '/alerts/999999/ack', access: 'session', web: true },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */

@@ -259,6 +259,40 @@ describeEachApp(
       assert.equal((await withKey('C', 'GET', '/api/v1/alerts/999999')).statusCode, 404);
     });
 
+    test('pages: an analyst composes, previews and publishes; a member reads and acknowledges; another member gets 404', async () => {
+      const { app } = t();
+      const form = await analyst.postForm('/alerts', { title: 'Page alert', severity: 'medium', tlp: 'AMBER', summary: 'Look for **this**.', indicators: 'evil.example\nnew-one[.]example', audience: 'organisations', organisations: 'Member A\nMember C' });
+      assert.equal(form.statusCode, 303, form.body);
+      const href = String(form.headers.location).split('?')[0]!;
+      const draftPage = await analyst.get(href);
+      assert.equal(draftPage.statusCode, 200);
+      assert.match(draftPage.body, /data-testid="alert-preview"/);
+      assert.match(draftPage.body, /Member A[\s\S]*soc@a\.example \(nl\)/);
+      assert.match(draftPage.body, /Member C/);
+      assert.equal((await analyst.postForm(`${href}/publish`, {})).statusCode, 303);
+      const published = await analyst.get(`${href}?done=published`);
+      assert.match(published.body, /data-testid="alert-deliveries"/);
+
+      const pw = 'a password for alert tests';
+      const ua = await signedIn(app, 'ua@a.example', pw);
+      const list = await ua.get('/alerts');
+      assert.match(list.body, /Page alert/);
+      assert.match(list.body, /nog niet/, 'the member reads Dutch (its language) and sees it is not acknowledged yet');
+      const page = await ua.get(href);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /new-one\.example/);
+      assert.doesNotMatch(page.body, /alert-preview|alert-deliveries/, 'members do not see who else received it');
+      assert.equal((await ua.postForm(`${href}/ack`, {})).statusCode, 303);
+      assert.match((await ua.get(href)).body, /data-testid="alert-ack"/);
+      const other = await signedIn(app, 'ua@a.example'.replace('ua@a', 'uc@c'), pw);
+      assert.equal((await other.get(href)).statusCode, 200, 'C is addressed too');
+      const b = await createUser(t().ctx, SYSTEM, { email: 'ub@b.example', role: 'member', organisationId: org.B!, password: pw });
+      assert.ok(b.user.id);
+      const ub = await signedIn(app, 'ub@b.example', pw);
+      assert.equal((await ub.get(href)).statusCode, 404);
+      assert.doesNotMatch((await ub.get('/alerts')).body, /Page alert/);
+    });
+
     test('the email template is in Dutch and English, with the TLP marking and its meaning', () => {
       const alert = { id: 7, state: 'published', version: 1, title: 'T', severity: 'critical', summary: 'S', summaryHtml: '', analysisId: null, tlp: 'GREEN', audience: { kind: 'all', sectors: [], organisationIds: [] }, namedUserIds: [], resolvedOrganisationIds: [], indicators: [], createdBy: null, createdAt: '', updatedAt: '', publishedBy: null, publishedAt: null, retractedBy: null, retractedAt: null, retractReason: null } as const;
       const nl = renderAlertEmail({ alert: { ...alert, audience: { ...alert.audience, sectors: [], organisationIds: [] }, namedUserIds: [], resolvedOrganisationIds: [], indicators: [] }, event: 'alert.published', language: 'nl', indicators: [], url: 'https://baken.example/alerts/7', organisationName: 'X' });
