@@ -190,6 +190,7 @@ const ELSEWHERE: Record<string, string> = {
   'POST /login': 'CSRF before any session: auth.test.ts',
   'POST /report': 'CSRF before any session, rate limit, honeypot: hotline/reports.test.ts',
   'POST /logout': 'ends the very sessions this table uses: auth.test.ts',
+  'GET /api/v1/stream': 'an open stream never ends for allowed callers; hub/stream.test.ts checks who gets what and the 401',
   'POST /portal/:token/feedback': 'CSRF before any session, with a real token: hotline/notifications.test.ts',
   'GET /api/docs/*': 'OpenAPI UI assets: app.test.ts',
 };

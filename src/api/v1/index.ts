@@ -11,6 +11,7 @@ import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
 import { operatorRoutes } from './operators.js';
 import { roundRoutes } from './rounds.js';
+import { streamRoutes } from './stream.js';
 import { organisationRoutes } from './organisations.js';
 import { reportRoutes } from './reports.js';
 import { userRoutes } from './users.js';
@@ -28,6 +29,7 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(caseRoutes, opts);
   await app.register(reportRoutes, opts);
   await app.register(roundRoutes, opts);
+  await app.register(streamRoutes, opts);
   await app.register(indicatorRoutes, opts);
   await app.register(memberRoutes, opts);
   await app.register(alertRoutes, opts);
