@@ -24,8 +24,10 @@ export type HubListener = (event: HubEvent) => void;
 /** A small typed emitter; listeners run synchronously in the order they subscribed. */
 export class HubEvents {
   private readonly listeners = new Set<HubListener>();
-  /** Called with a listener's error (by default: ignored; the app sets a logger). */
-  onListenerError: (err: unknown, event: HubEvent) => void = () => {};
+  /** Called with a listener's error; by default a process warning (the app may set its logger). */
+  onListenerError: (err: unknown, event: HubEvent) => void = (err, event) => {
+    process.emitWarning(`hub event listener failed on ${event.type}: ${err instanceof Error ? err.message : String(err)}`, 'BakenHubEvents');
+  };
 
   /** @returns a function that unsubscribes. */
   on(listener: HubListener): () => void {

@@ -366,8 +366,12 @@ export interface AlertPreview {
   totals: { organisations: number; emails: number; webhooks: number };
 }
 
+/** A preview with the webhook secrets the fan-out signs with; never leaves this module. */
+type Recipients = AlertPreview & { secrets: Map<number, { url: string; secret: string }> };
+
 /** Resolves the audience and the recipients in the caller's transaction: what publishing would send now. */
-async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTable>, indicators: readonly Indicator[], onlyOrganisations?: readonly number[]): Promise<AlertPreview> {
+async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTable>, indicators: readonly Indicator[], onlyOrganisations?: readonly number[]): Promise<Recipients> {
+  const secrets = new Map<number, { url: string; secret: string }>();
   const tlp = row.tlp;
   const kind = row.audience_kind;
   const named: number[] = json(row.named_users);
@@ -391,7 +395,7 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
       if (!canSee(viewer, audience)) continue;
       people.push({ userId: Number(u.id), email: u.email, name: u.name, organisationId: Number(u.organisation_id), language: u.language ?? u.org_language, indicators: indicatorsFor(viewer, audience, indicators).length, viewer });
     }
-    return { tlp, audience, recipients, excluded, people, totals: { organisations: orgIds.length, emails: people.length, webhooks: 0 } };
+    return { tlp, audience, recipients, excluded, people, totals: { organisations: orgIds.length, emails: people.length, webhooks: 0 }, secrets };
   }
 
   let orgIds: number[];
@@ -420,6 +424,7 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
       continue;
     }
     const viewer: Viewer = { kind: 'member', organisationId: m.organisationId, userId: null };
+    if (m.webhook) secrets.set(m.organisationId, m.webhook);
     recipients.push({
       organisationId: m.organisationId,
       name: m.name,
@@ -438,7 +443,12 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
     excluded,
     people,
     totals: { organisations: recipients.length, emails: recipients.reduce((n, r) => n + r.contacts.length, 0), webhooks: recipients.filter((r) => r.webhookUrl !== null).length },
+    secrets,
   };
+}
+
+function withoutSecrets({ secrets: _secrets, ...preview }: Recipients): AlertPreview {
+  return preview;
 }
 
 /**
@@ -448,8 +458,8 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
 export async function previewAlert(ctx: Context, id: number): Promise<AlertPreview> {
   const row = await alertRow(ctx.db.kysely, id);
   const indicators = await alertIndicators(ctx.db.kysely, id);
-  if (row.state === 'draft') return computeRecipients(ctx.db.kysely, row, indicators);
-  return computeRecipients(ctx.db.kysely, row, indicators, await recipientOrganisations(ctx.db.kysely, id));
+  if (row.state === 'draft') return withoutSecrets(await computeRecipients(ctx.db.kysely, row, indicators));
+  return withoutSecrets(await computeRecipients(ctx.db.kysely, row, indicators, await recipientOrganisations(ctx.db.kysely, id)));
 }
 
 async function recipientOrganisations(db: Kysely<Database>, alertId: number): Promise<number[]> {
@@ -457,7 +467,7 @@ async function recipientOrganisations(db: Kysely<Database>, alertId: number): Pr
 }
 
 /** Queues the emails and webhook calls of one event for every recipient, in the caller's transaction. */
-async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview: AlertPreview, event: AlertEventType, note: string | null): Promise<void> {
+async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview: Recipients, event: AlertEventType, note: string | null): Promise<void> {
   const url = alertUrl(ctx.config.publicUrl, alert.id);
   const domain = new URL(ctx.config.publicUrl).hostname;
   const base = `alert:${alert.id}:v${alert.version}:${event}`;
@@ -479,12 +489,11 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
         headers: { 'X-Baken-Alert': String(alert.id), 'X-Baken-TLP': alert.tlp },
       });
     }
-    if (r.webhookUrl) {
-      const member = (await memberRecipients(trx, [r.organisationId]))[0];
-      if (!member?.webhook) continue;
+    const webhook = preview.secrets.get(r.organisationId);
+    if (webhook) {
       await enqueueWebhook(trx, ctx.clock, {
-        url: member.webhook.url,
-        secret: member.webhook.secret,
+        url: webhook.url,
+        secret: webhook.secret,
         event,
         body: alertWebhookBody({ alert, event, indicators, url, organisationId: r.organisationId, note }),
         idempotencyKey: `${base}:org:${r.organisationId}:webhook`,
@@ -543,7 +552,7 @@ export async function publishAlert(ctx: Context, by: Caller, id: number): Promis
     await fanOut(ctx, trx, alert, preview, 'alert.published', null);
     await appendIndicatorEvents(trx, indicators.map((i) => ({ indicatorId: i.id, kind: 'alert' as const, at: now, actor: actorOf(by), ref: { type: 'alert', id }, details: { version: 1, title: alert.title, event: 'published' } })));
     await audit(trx, ctx.clock, by, { action: 'alert.publish', target: { type: 'alert', id }, details: { tlp: alert.tlp, organisations: preview.totals.organisations, emails: preview.totals.emails, webhooks: preview.totals.webhooks } });
-    return { alert, preview };
+    return { alert, preview: withoutSecrets(preview) };
   });
   emitAfterCommit('alert.published', result.alert, result.preview.audience, now);
   return result;
