@@ -14,30 +14,21 @@
 import { createWriteStream, createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import pino from 'pino';
-import { loadConfig } from '../src/config.js';
 import { createCaseWithHosts } from '../src/hotline/cases/upload-hosts.js';
 import { validateCase } from '../src/hotline/cases/cases.js';
 import { startRound } from '../src/hotline/notifications/rounds.js';
 import { formatIpv4 } from '../src/net/ipv4.js';
-import { SYSTEM, type Context } from '../src/platform/context.js';
-import { openContext } from '../src/platform/runtime.js';
+import { SYSTEM } from '../src/platform/context.js';
 import { loadBundledNetworkData } from '../src/registry/load-bundled-network-data.js';
 import { importOperatorsCsv } from '../src/registry/operators.js';
 import { registryServices } from '../src/registry/registry-services.js';
+import { mulberry32Float, withBenchDatabase, type BenchDialect } from './support.js';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 1_000_000);
 const NL = ('N'.charCodeAt(0) << 8) | 'L'.charCodeAt(0);
 
-// mulberry32: a small seeded generator, so every run uploads the same hosts.
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so every run uploads the same hosts.
+const rand = mulberry32Float(42);
 
 async function writeHostFile(path: string, dataDir: string): Promise<{ dutchAsns: Set<number> }> {
   const { data } = await loadBundledNetworkData({ dataDir });
@@ -83,54 +74,33 @@ interface Row {
   perSecond: string;
 }
 
-async function runOn(database: 'sqlite' | 'postgres', file: string, operatorsCsv: string, rows: Row[]): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), `baken-bench-case-${database}-`));
-  let schema: string | null = null;
-  let url = `sqlite:${join(dataDir, 'baken.sqlite')}`;
-  const admin = process.env.BAKEN_TEST_DATABASE_URL;
-  if (database === 'postgres') {
-    if (!admin) return;
-    schema = `baken_bench_${process.pid}`;
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-    await c.end();
-    const u = new URL(admin);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    url = u.toString();
-  }
-  const config = loadConfig({ env: {}, overrides: { dataDir, databaseUrl: url, logLevel: 'silent', secret: 'bench-secret-'.padEnd(40, 'x'), publicUrl: 'https://baken.example' } });
-  const ctx: Context = await openContext(config, { log: pino({ level: 'silent' }) });
-  try {
-    await importOperatorsCsv(ctx, SYSTEM, operatorsCsv);
-    await registryServices(ctx); // compiles the network data snapshot: a first-start cost, not the case's
-    const t0 = performance.now();
-    const { case: c, upload } = await createCaseWithHosts(
-      ctx,
-      SYSTEM,
-      { title: 'Benchmark: exposed example gateway', description: 'One million hosts.', classification: 'vulnerable/vulnerable-system' },
-      createReadStream(file),
-      { format: 'ips', source: 'bench' },
-    );
-    const t1 = performance.now();
-    await validateCase(ctx, SYSTEM, c.caseId);
-    const round = await startRound(ctx, SYSTEM, c.caseId);
-    const t2 = performance.now();
-    const fmt = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en')}/s`;
-    process.stdout.write(`${database}: ${upload.summary.lines.toLocaleString('en')} lines, ${upload.summary.hosts.toLocaleString('en')} hosts, ${upload.summary.duplicates.toLocaleString('en')} duplicates, ${upload.summary.rejected.toLocaleString('en')} rejected, ${upload.inScope.toLocaleString('en')} in scope, ${upload.noContact.toLocaleString('en')} without contact\n`);
-    rows.push({ database, stage: `upload: read, dedupe, resolve, scope, group, store (${upload.stored.toLocaleString('en')} hosts, ${upload.recipients} recipients)`, seconds: (t1 - t0) / 1000, perSecond: fmt(HOSTS, (t1 - t0) / 1000) });
-    rows.push({ database, stage: `notify: render and queue ${round.messages} messages (${round.hosts.toLocaleString('en')} hosts)`, seconds: (t2 - t1) / 1000, perSecond: fmt(round.hosts, (t2 - t1) / 1000) });
-    rows.push({ database, stage: 'total: file to all notifications queued', seconds: (t2 - t0) / 1000, perSecond: fmt(HOSTS, (t2 - t0) / 1000) });
-  } finally {
-    await ctx.db.destroy();
-    if (schema && admin) {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+async function runOn(database: BenchDialect, file: string, operatorsCsv: string, rows: Row[]): Promise<void> {
+  await withBenchDatabase(
+    database,
+    'case',
+    async (ctx) => {
+      await importOperatorsCsv(ctx, SYSTEM, operatorsCsv);
+      await registryServices(ctx); // compiles the network data snapshot: a first-start cost, not the case's
+      const t0 = performance.now();
+      const { case: c, upload } = await createCaseWithHosts(
+        ctx,
+        SYSTEM,
+        { title: 'Benchmark: exposed example gateway', description: 'One million hosts.', classification: 'vulnerable/vulnerable-system' },
+        createReadStream(file),
+        { format: 'ips', source: 'bench' },
+      );
+      const t1 = performance.now();
+      await validateCase(ctx, SYSTEM, c.caseId);
+      const round = await startRound(ctx, SYSTEM, c.caseId);
+      const t2 = performance.now();
+      const fmt = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en')}/s`;
+      process.stdout.write(`${database}: ${upload.summary.lines.toLocaleString('en')} lines, ${upload.summary.hosts.toLocaleString('en')} hosts, ${upload.summary.duplicates.toLocaleString('en')} duplicates, ${upload.summary.rejected.toLocaleString('en')} rejected, ${upload.inScope.toLocaleString('en')} in scope, ${upload.noContact.toLocaleString('en')} without contact\n`);
+      rows.push({ database, stage: `upload: read, dedupe, resolve, scope, group, store (${upload.stored.toLocaleString('en')} hosts, ${upload.recipients} recipients)`, seconds: (t1 - t0) / 1000, perSecond: fmt(HOSTS, (t1 - t0) / 1000) });
+      rows.push({ database, stage: `notify: render and queue ${round.messages} messages (${round.hosts.toLocaleString('en')} hosts)`, seconds: (t2 - t1) / 1000, perSecond: fmt(round.hosts, (t2 - t1) / 1000) });
+      rows.push({ database, stage: 'total: file to all notifications queued', seconds: (t2 - t0) / 1000, perSecond: fmt(HOSTS, (t2 - t0) / 1000) });
+    },
+    { publicUrl: 'https://baken.example' },
+  );
 }
 
 async function main(): Promise<void> {

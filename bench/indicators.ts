@@ -10,26 +10,18 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import pino from 'pino';
-import { loadConfig } from '../src/config.js';
 import { importIndicators } from '../src/hub/indicators/indicators.js';
 import { formatIpv4 } from '../src/net/ipv4.js';
 import { classifyIp } from '../src/net/classify-ip.js';
-import { SYSTEM, type Context } from '../src/platform/context.js';
-import { openContext } from '../src/platform/runtime.js';
+import { SYSTEM } from '../src/platform/context.js';
 import { registryServices } from '../src/registry/registry-services.js';
+import { mulberry32Float, withBenchDatabase, type BenchDialect } from './support.js';
 
 const COUNT = Number(process.env.BENCH_INDICATORS ?? 100_000);
 const BUDGET_S = 5;
 
-let seed = 7;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded, so every run imports the same indicators.
+const rand = mulberry32Float(7);
 const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
 const word = () => Array.from({ length: 6 + Math.floor(rand() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(rand() * 26)]).join('');
 const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
@@ -74,25 +66,8 @@ interface Row {
   note: string;
 }
 
-async function runOn(database: 'sqlite' | 'postgres', text: string, rows: Row[]): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), `baken-bench-ind-${database}-`));
-  let schema: string | null = null;
-  let url = `sqlite:${join(dataDir, 'baken.sqlite')}`;
-  const admin = process.env.BAKEN_TEST_DATABASE_URL;
-  if (database === 'postgres') {
-    if (!admin) return;
-    schema = `baken_bench_ind_${process.pid}`;
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-    await c.end();
-    const u = new URL(admin);
-    u.searchParams.set('options', `-c search_path=${schema}`);
-    url = u.toString();
-  }
-  const config = loadConfig({ env: {}, overrides: { dataDir, databaseUrl: url, logLevel: 'silent', secret: 'bench-secret-'.padEnd(40, 'x') } });
-  const ctx: Context = await openContext(config, { log: pino({ level: 'silent' }) });
-  try {
+async function runOn(database: BenchDialect, text: string, rows: Row[]): Promise<void> {
+  await withBenchDatabase(database, 'ind', async (ctx) => {
     await registryServices(ctx); // compiles the network data snapshot: a first-start cost, not the import's
     for (const run of ['first import (all new)', 'same file again (all updated)']) {
       const t0 = performance.now();
@@ -100,16 +75,7 @@ async function runOn(database: 'sqlite' | 'postgres', text: string, rows: Row[])
       const s = (performance.now() - t0) / 1000;
       rows.push({ database, run, seconds: s, rate: `${Math.round(r.indicators / s).toLocaleString('en')}/s`, note: `${r.created.toLocaleString('en')} created, ${r.updated.toLocaleString('en')} updated, ${r.rejectedCount} rejected` });
     }
-  } finally {
-    await ctx.db.destroy();
-    if (schema && admin) {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function main(): Promise<void> {

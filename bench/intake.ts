@@ -19,19 +19,13 @@ import type { IntakeSummary } from '../src/hotline/intake/intake-types.js';
 import { loadWarninglistsFromDir } from '../src/hotline/intake/warninglist.js';
 import type { Warninglist } from '../src/hotline/intake/warninglist.js';
 import { formatIpv4 } from '../src/net/ipv4.js';
+import { mulberry32 } from './support.js';
 
 const N = Number(process.env.BAKEN_BENCH_INTAKE_N ?? 1_000_000);
 const BUDGET_S = 3;
 
-// Deterministic PRNG (mulberry32) so runs compare.
-let seed = 0x5eed;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return (t ^ (t >>> 14)) >>> 0;
-}
+// Deterministic, so runs compare.
+let rand = mulberry32(0x5eed);
 
 // First octets that are plain global unicast, so generated hosts are valid unless made bad on purpose.
 const GLOBAL_OCTETS = Array.from({ length: 223 }, (_, i) => i + 1).filter((o) => ![10, 100, 127, 169, 172, 192, 198, 203].includes(o));
@@ -104,7 +98,7 @@ const HEADER: Record<string, string | null> = {
 };
 
 async function writeUpload(path: string, format: string): Promise<void> {
-  seed = 0x5eed;
+  rand = mulberry32(0x5eed); // every format gets the same hosts
   const out = createWriteStream(path);
   const recent: Host[] = [];
   let buf = HEADER[format] === null ? '' : `${HEADER[format]}\n`;

@@ -21,21 +21,15 @@ import { formatIpv6Words, parseIpv6Into } from '../src/net/ipv6.js';
 import { NetworkData } from '../src/registry/network-data.js';
 import { loadBundledNetworkData } from '../src/registry/load-bundled-network-data.js';
 import { readNetworkSnapshot } from '../src/registry/network-snapshot.js';
+import { mulberry32 } from './support.js';
 
 const N = 1_000_000;
 const MAXMIND_N = 200_000;
 const ROUNDS = 7;
 const WARM_MS = 200;
 
-// Deterministic PRNG (mulberry32) so runs compare.
-let seed = 0x5eed;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0);
-}
+// Deterministic, so runs compare.
+const rand = mulberry32(0x5eed);
 
 /** One timed pass of `fn` (one run over its address set); returns lookups per second. */
 function once(count: number, fn: () => number): number {

@@ -21,19 +21,13 @@ import { importRpsl } from '../src/registry/rpsl/import-rpsl.js';
 import { openRpslFile } from '../src/registry/rpsl/rpsl-reader.js';
 import { RpslRegistry } from '../src/registry/rpsl/rpsl-registry.js';
 import { formatIpv4 } from '../src/net/ipv4.js';
+import { mulberry32 } from './support.js';
 
 const N = Number(process.env.BAKEN_BENCH_RPSL_N ?? 1_000_000);
 const LOOKUPS = 1_000_000;
 
-// Deterministic PRNG (mulberry32) so runs compare.
-let seed = 0x5eed;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return (t ^ (t >>> 14)) >>> 0;
-}
+// Deterministic, so runs compare.
+const rand = mulberry32(0x5eed);
 
 /** Writes the dump: every allocation is a /16 with 255 /24 assignments, some of those with a nested /26. */
 async function writeDump(path: string): Promise<{ inetnums: number; roles: number; orgs: number }> {

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
 const dir = 'dist/bench';
-const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.js')).sort() : [];
+// support.js holds what the benchmarks share; it is not one itself.
+const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'support.js').sort() : [];
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n== ${f}\n`);
