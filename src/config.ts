@@ -40,6 +40,7 @@ export interface Config {
   webhookRatePerMinute: number;
   webhookTimeoutMs: number;
   webhookAllowPrivate: boolean;
+  sightingEmailIntervalMinutes: number;
   portalDays: number;
   retentionDays: number;
   rdapUrl: string | null;
@@ -230,6 +231,7 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'deliveryLeaseSeconds', env: 'BAKEN_DELIVERY_LEASE_SECONDS', default: 120, doc: 'How long a worker holds a message it is sending; after that (a worker that died) another worker takes it over.', parse: int(1, 3600) },
   { key: 'webhookConcurrency', env: 'BAKEN_WEBHOOK_CONCURRENCY', default: 32, doc: 'Webhook calls a worker has in flight at once (each destination gets at most one at a time).', parse: int(1, 1000) },
   { key: 'webhookRatePerMinute', env: 'BAKEN_WEBHOOK_RATE_PER_MINUTE', default: 600, doc: 'Most webhook calls a minute to one destination URL.', parse: int(1, 600000) },
+  { key: 'sightingEmailIntervalMinutes', env: 'BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES', default: 60, doc: 'At most one re-broadcast email per alert per member in this many minutes (the first at once, then one summary); the webhook and the live stream carry every sighting.', parse: int(1, 7 * 24 * 60) },
   { key: 'webhookTimeoutMs', env: 'BAKEN_WEBHOOK_TIMEOUT_MS', default: 10000, doc: 'How long a webhook receiver has to answer, in milliseconds; no answer in time is retried.', parse: int(100, 120000) },
   {
     key: 'webhookAllowPrivate',

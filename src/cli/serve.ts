@@ -4,6 +4,7 @@ import { buildApp } from '../app.js';
 import { bootstrap } from '../accounts/bootstrap.js';
 import { purgeExpiredSessions } from '../accounts/sessions.js';
 import { runRetention } from '../hotline/retention.js';
+import { flushSightingEmails } from '../hub/sightings/sightings.js';
 import { configuredWarninglists } from '../hotline/cases/upload-warninglists.js';
 import { loadConfig } from '../config.js';
 import { openContext } from '../platform/runtime.js';
@@ -54,8 +55,16 @@ export function registerServe(program: Command): void {
           .catch((err: unknown) => ctx.log.warn({ err }, 'retention failed'));
       }, 3600_000);
       housekeeping.unref();
+      // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.
+      const sightingSummaries = config.worker
+        ? setInterval(() => {
+            flushSightingEmails(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'sighting summaries failed'));
+          }, 60_000)
+        : null;
+      sightingSummaries?.unref();
       const stop = async (signal: string) => {
         clearInterval(housekeeping);
+        if (sightingSummaries) clearInterval(sightingSummaries);
         await worker?.stop();
         mailer?.close();
         ctx.log.info({ signal }, 'stopping');

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { mailerFromConfig } from '../platform/delivery/mailer.js';
 import { DeliveryWorker } from '../platform/delivery/worker.js';
+import { flushSightingEmails } from '../hub/sightings/sightings.js';
 import { withContext } from './context.js';
 import { printJson } from './output.js';
 
@@ -19,17 +20,23 @@ export function registerWorker(program: Command): void {
         const worker = new DeliveryWorker(ctx, { mailer });
         try {
           if (opts.once) {
+            await flushSightingEmails(ctx);
             const run = await worker.runOnce();
             if (opts.json) return printJson(run);
             process.stdout.write(`sent ${run.sent}, retrying ${run.retried}, failed ${run.failed}${run.recovered ? `, recorded ${run.recovered} sent before a crash` : ''}\n`);
             return;
           }
           worker.start();
+          // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.
+          const sightingSummaries = setInterval(() => {
+            flushSightingEmails(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'sighting summaries failed'));
+          }, 60_000);
           ctx.log.info('delivery worker running');
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);
           });
+          clearInterval(sightingSummaries);
           await worker.stop();
         } finally {
           mailer?.close();

@@ -17,7 +17,29 @@ export interface AlertHubEvent {
   at: string;
 }
 
-export type HubEvent = AlertHubEvent;
+/**
+ * A member's sighting of an indicator of a published alert, re-broadcast to the alert's audience. Carries the
+ * reporter's name for whoever may see it (staff, the reporter itself, everyone when it chose to share it):
+ * the presenter decides per viewer, never the listener.
+ */
+export interface SightingHubEvent {
+  type: 'sighting.rebroadcast';
+  sightingId: number;
+  alertId: number;
+  alertTitle: string;
+  indicator: { id: number; type: string; value: string };
+  /** The reporter's sector code (null when it has none). */
+  sector: string | null;
+  /** Distinct organisations that reported this indicator so far, and sightings in all. */
+  organisations: number;
+  sightings: number;
+  reporter: { organisationId: number; name: string; shareName: boolean };
+  /** The alert's audience at the stricter of the alert's and the indicator's TLP. */
+  audience: Audience;
+  at: string;
+}
+
+export type HubEvent = AlertHubEvent | SightingHubEvent;
 export type HubEventType = HubEvent['type'];
 export type HubListener = (event: HubEvent) => void;
 

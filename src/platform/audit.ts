@@ -68,6 +68,7 @@ export const AUDIT_ACTIONS = [
   'alert.publish',
   'alert.retract',
   'alert.acknowledge',
+  'sighting.report',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

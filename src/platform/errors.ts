@@ -62,6 +62,7 @@ export const ERRORS = {
   NO_WEBHOOK: { kind: 'conflict', message: 'The organisation has no webhook.' },
   ALERT_NOT_FOUND: { kind: 'not_found', message: 'No such alert.' },
   ALERT_STATE: { kind: 'conflict', message: 'The alert cannot do that in its current state.' },
+  SIGHTING_NOT_MEMBER: { kind: 'forbidden', message: 'Sightings are reported by member organisations, each for itself.' },
   ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

@@ -18,6 +18,7 @@ import {
   type AlertPatch,
 } from '../hub/alerts/index.js';
 import { findIndicator, upsertIndicator } from '../hub/indicators/indicators.js';
+import { reportSighting } from '../hub/sightings/sightings.js';
 import { viewerOf } from '../hub/tlp.js';
 import type { Caller, Context } from '../platform/context.js';
 import { BakenError, invalid } from '../platform/errors.js';
@@ -80,7 +81,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
 
   const alertPage = async (request: FastifyRequest, id: number, extra: { message?: string; error?: string; values?: AlertValues } = {}) => {
     const alert = await readAlert(ctx, viewerOf(request.caller.actor), id);
-    if (!canManage(request)) return { alert, canManage: false, ...extra };
+    if (!canManage(request)) return { alert, canManage: false, canReport: can(request.caller.actor, 'sightings:report'), ...extra };
     const [preview, deliveries, versions] = await Promise.all([previewAlert(ctx, id), alertDeliveries(ctx, id), alertVersions(ctx, id)]);
     return { alert, canManage: true, preview, deliveries, versions, ...extra };
   };
@@ -97,7 +98,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     }
   });
 
-  const DONE = { saved: 'al.saved', published: 'al.publishedNow', updated: 'al.updatedNow', retracted: 'al.retractedNow', acknowledged: 'al.ackedNow' } as const;
+  const DONE = { saved: 'al.saved', published: 'al.publishedNow', updated: 'al.updatedNow', retracted: 'al.retractedNow', acknowledged: 'al.ackedNow', sighted: 'si.reported' } as const;
 
   app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/alerts/:id', { preValidation: session }, async (request, reply) => {
     const pc = pageContext(ctx, request, reply);
@@ -134,6 +135,21 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     try {
       await retractAlert(ctx, request.caller, id, str(request.body?.reason) || null);
       return reply.redirect(`/alerts/${id}?done=retracted`, 303);
+    } catch (err) {
+      const error = formError(err);
+      return sendPage(reply, <AlertPage pc={pageContext(ctx, request, reply)} {...await alertPage(request, id, { error })} />, 400);
+    }
+  });
+
+  // "We see this": a member reports a sighting of one of the alert's indicators.
+  app.post<{ Params: { id: string }; Body: Form }>('/alerts/:id/sightings', { preValidation: session }, async (request, reply) => {
+    assertPermission(request, 'sightings:report');
+    const id = idOf(request.params.id);
+    const b = request.body ?? {};
+    const count = str(b.count).trim();
+    try {
+      await reportSighting(ctx, request.caller, viewerOf(request.caller.actor), { indicatorId: idOf(str(b.indicator)) || -1, alertId: id, count: count === '' ? 1 : /^\d{1,10}$/.test(count) ? Number(count) : -1, note: str(b.note) || null }, { shareName: str(b.share_name) === '1' });
+      return reply.redirect(`/alerts/${id}?done=sighted`, 303);
     } catch (err) {
       const error = formError(err);
       return sendPage(reply, <AlertPage pc={pageContext(ctx, request, reply)} {...await alertPage(request, id, { error })} />, 400);

@@ -183,6 +183,10 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/alerts/999999/publish', access: 'alerts:manage', web: true },
   { method: 'POST', url: '/alerts/999999/retract', access: 'alerts:manage', web: true, payload: { reason: 'x' } },
   { method: 'POST', url: '/alerts/999999/ack', access: 'session', web: true },
+  { method: 'POST', url: '/api/v1/sightings', access: 'sightings:report', payload: {} },
+  { method: 'POST', url: '/api/v1/sightings/bulk', access: 'sightings:report', payload: { items: [{}] } },
+  { method: 'GET', url: '/api/v1/sightings', access: 'sightings:read' },
+  { method: 'POST', url: '/alerts/999999/sightings', access: 'sightings:report', web: true, payload: { indicator: '1' } },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */

@@ -9,7 +9,7 @@ import { createApiKey } from '../../src/accounts/api-keys.js';
 import { createOrganisation } from '../../src/accounts/organisations.js';
 import { createUser } from '../../src/accounts/users.js';
 import { createAlert, previewAlert, publishAlert, readAlert, renderAlertEmail, type AlertInput } from '../../src/hub/alerts/index.js';
-import { hubEvents, type HubEvent } from '../../src/hub/hub-events.js';
+import { hubEvents, type AlertHubEvent } from '../../src/hub/hub-events.js';
 import { indicatorHistory, upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { addContact, setPreferences, setWebhook } from '../../src/hub/members/index.js';
 import type { Viewer } from '../../src/hub/tlp.js';
@@ -134,8 +134,8 @@ describeEachApp(
       smtp.received.length = 0;
       hookA.calls.length = 0;
       hookC.calls.length = 0;
-      const events: HubEvent[] = [];
-      const off = hubEvents.on((e) => events.push(e));
+      const events: AlertHubEvent[] = [];
+      const off = hubEvents.on((e) => e.type !== 'sighting.rebroadcast' && events.push(e));
       try {
         const draft = await createAlert(ctx, analystCaller, base({ title: 'Gas sector phishing', audience: { kind: 'sectors', sectors: ['energy'] }, indicatorIds: [ind.amber!, ind.green!, ind.red!] }));
         assert.equal(smtp.received.length + events.length, 0, 'a draft sends nothing');
@@ -208,8 +208,8 @@ describeEachApp(
 
     test('a failed publication sends nothing and emits nothing', async () => {
       const { ctx } = t();
-      const events: HubEvent[] = [];
-      const off = hubEvents.on((e) => events.push(e));
+      const events: AlertHubEvent[] = [];
+      const off = hubEvents.on((e) => e.type !== 'sighting.rebroadcast' && events.push(e));
       try {
         const draft = await createAlert(ctx, analystCaller, base({ audience: { kind: 'sectors', sectors: ['space'] } }));
         const before = await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

@@ -11,6 +11,7 @@ import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
 import { operatorRoutes } from './operators.js';
 import { roundRoutes } from './rounds.js';
+import { sightingRoutes } from './sightings.js';
 import { streamRoutes } from './stream.js';
 import { organisationRoutes } from './organisations.js';
 import { reportRoutes } from './reports.js';
@@ -33,4 +34,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(indicatorRoutes, opts);
   await app.register(memberRoutes, opts);
   await app.register(alertRoutes, opts);
+  await app.register(sightingRoutes, opts);
 }

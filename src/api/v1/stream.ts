@@ -7,15 +7,35 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { hubEvents, type HubEvent } from '../../hub/hub-events.js';
-import { canSee, viewerOf } from '../../hub/tlp.js';
+import { canSee, viewerOf, type Viewer } from '../../hub/tlp.js';
 import type { Context } from '../../platform/context.js';
 import { requireSignedIn } from '../../platform/http/authenticate.js';
 import { errors } from './schemas.js';
 
 const HEARTBEAT_MS = 15_000;
 
-/** What a stream event says: enough to act or to fetch the rest; never the audience. */
-export function presentHubEvent(e: HubEvent, publicUrl: string) {
+/**
+ * What a stream event says: enough to act or to fetch the rest; never the audience. A sighting names its
+ * reporter only to staff, to the reporter itself, and to everyone when it chose `share_name`.
+ */
+export function presentHubEvent(e: HubEvent, publicUrl: string, viewer?: Viewer) {
+  if (e.type === 'sighting.rebroadcast') {
+    const named = e.reporter.shareName || viewer?.kind === 'staff' || (viewer?.kind === 'member' && viewer.organisationId === e.reporter.organisationId);
+    return {
+      type: e.type,
+      sighting_id: e.sightingId,
+      alert_id: e.alertId,
+      alert_title: e.alertTitle,
+      indicator: e.indicator,
+      sector: e.sector,
+      organisations: e.organisations,
+      sightings: e.sightings,
+      reporter: named ? e.reporter.name : null,
+      tlp: e.audience.tlp,
+      at: e.at,
+      url: `${publicUrl}/alerts/${e.alertId}`,
+    };
+  }
   return { type: e.type, alert_id: e.alertId, version: e.version, title: e.title, severity: e.severity, tlp: e.audience.tlp, at: e.at, url: `${publicUrl}/alerts/${e.alertId}` };
 }
 
@@ -32,7 +52,7 @@ export async function streamRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       preValidation: requireSignedIn,
       schema: {
         tags: ['hub'],
-        summary: 'Live events (text/event-stream): alert.published, alert.updated, alert.retracted, as the caller may see them',
+        summary: 'Live events (text/event-stream): alert.published, alert.updated, alert.retracted, sighting.rebroadcast, as the caller may see them',
         response: { ...errors(401) },
       },
     },
@@ -53,7 +73,7 @@ export async function streamRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       let n = 0;
       const off = hubEvents.on((e) => {
         if (!canSee(viewer, e.audience)) return;
-        raw.write(`id: ${++n}\nevent: ${e.type}\ndata: ${JSON.stringify(presentHubEvent(e, ctx.config.publicUrl))}\n\n`);
+        raw.write(`id: ${++n}\nevent: ${e.type}\ndata: ${JSON.stringify(presentHubEvent(e, ctx.config.publicUrl, viewer))}\n\n`);
       });
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
       heartbeat.unref();

@@ -556,6 +556,42 @@ export interface AlertRecipientTable {
   acknowledged_by: string | null;
 }
 
+export interface SightingObservationTable {
+  id: Generated<number>;
+  type: string | null;
+  value: string;
+  state: 'open' | 'dismissed' | 'promoted';
+  indicator_id: number | null;
+  first_reported_at: string;
+  last_reported_at: string;
+}
+
+export interface SightingTable {
+  id: Generated<number>;
+  organisation_id: number;
+  indicator_id: number | null;
+  observation_id: number | null;
+  alert_id: number | null;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  note: string | null;
+  /** 1: other members may see the organisation's name. */
+  share_name: number;
+  reported_by: string | null;
+  reported_by_user: number | null;
+  reported_by_key: number | null;
+  reported_at: string;
+}
+
+export interface SightingEmailStateTable {
+  alert_id: number;
+  organisation_id: number;
+  last_email_at: string | null;
+  pending_since: string | null;
+  pending_count: number;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -599,4 +635,7 @@ export interface Database {
   alert_versions: AlertVersionTable;
   alert_indicators: AlertIndicatorTable;
   alert_recipients: AlertRecipientTable;
+  sighting_observations: SightingObservationTable;
+  sightings: SightingTable;
+  sighting_email_state: SightingEmailStateTable;
 }

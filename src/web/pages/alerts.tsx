@@ -6,6 +6,7 @@ import { TLP_LEVELS } from '../../hub/tlp.js';
 import { Csrf, Layout, Notice } from '../layout.js';
 import type { MessageKey } from '../i18n.js';
 import type { PageContext } from '../page-context.js';
+import { SightingForm } from './sighting-form.js';
 
 export type AlertValues = Partial<Record<'title' | 'severity' | 'summary' | 'tlp' | 'analysis' | 'indicators' | 'audience' | 'organisations' | 'people' | 'note', string>> & { sectors?: string[] };
 
@@ -141,6 +142,8 @@ export function AlertPage(props: {
   values?: AlertValues;
   message?: string;
   error?: string;
+  /** A member who may report sightings: show "we see this". */
+  canReport?: boolean;
 }) {
   const { pc, alert: a } = props;
   const { t } = pc;
@@ -180,6 +183,7 @@ export function AlertPage(props: {
           </form>
         ) : null
       ) : null}
+      {props.canReport && a.state === 'published' ? <SightingForm pc={pc} alertId={a.id} indicators={a.indicators} /> : null}
       {props.canManage ? <ManageSections {...props} values={values} /> : null}
     </Layout>
   );

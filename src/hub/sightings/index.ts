@@ -1,0 +1,3 @@
+/** Sightings back from members, observations of unknown values, and their re-broadcast to alert audiences. */
+export * from './sightings.js';
+export * from './sighting-messages.js';

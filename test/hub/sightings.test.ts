@@ -1,0 +1,310 @@
+/**
+ * Sightings on both databases: a member's sighting reaching the rest of the alert's audience at once, anonymously
+ * over the live stream, a signed webhook and email, and the coordinator named; share_name naming it; a burst of
+ * 20 sightings as 20 webhook calls and one email per member (then one summary when the interval is over);
+ * an unknown value kept as an observation; bulk with bad items; "we see this" on the alert page.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createApiKey } from '../../src/accounts/api-keys.js';
+import { createOrganisation } from '../../src/accounts/organisations.js';
+import { createUser } from '../../src/accounts/users.js';
+import { createAlert, publishAlert } from '../../src/hub/alerts/index.js';
+import { hubEvents } from '../../src/hub/hub-events.js';
+import { indicatorHistory, upsertIndicator } from '../../src/hub/indicators/indicators.js';
+import { addContact, setWebhook } from '../../src/hub/members/index.js';
+import { flushSightingEmails } from '../../src/hub/sightings/index.js';
+import { SYSTEM } from '../../src/platform/context.js';
+import { createSmtpMailer } from '../../src/platform/delivery/mailer.js';
+import { createHttpWebhookSender } from '../../src/platform/delivery/webhooks.js';
+import { DeliveryWorker } from '../../src/platform/delivery/worker.js';
+import { describeEachApp, signedIn } from '../helpers/app.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+import { startWebhookReceiver, type TestWebhookReceiver } from '../helpers/webhook-receiver.js';
+
+interface StreamEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+async function openStream(base: string, key: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/v1/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
+  assert.equal(res.status, 200);
+  const events: StreamEvent[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          const event = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { events, close: async () => (controller.abort(), await pump) };
+}
+
+const waitFor = async (check: () => boolean, ms = 2000) => {
+  const until = Date.now() + ms;
+  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return check();
+};
+
+describeEachApp(
+  'sightings',
+  (t) => {
+    const org: Record<string, number> = {};
+    const keys: Record<string, string> = {};
+    let smtp: TestSmtpServer;
+    let hookA: TestWebhookReceiver;
+    let hookC: TestWebhookReceiver;
+    let base: string;
+    const ind: Record<string, number> = {};
+
+    const worker = () =>
+      new DeliveryWorker(t().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
+    const deliverAll = async () => {
+      for (let i = 0; i < 20; i++) {
+        const r = await worker().runOnce();
+        if (r.sent === 0 && r.retried === 0) break;
+      }
+    };
+    const api = (key: string, method: string, url: string, payload?: unknown) =>
+      t().app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${keys[key]}` }, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+    const reset = async () => {
+      await deliverAll();
+      smtp.received.length = 0;
+      hookA.calls.length = 0;
+      hookC.calls.length = 0;
+    };
+    /** A published AMBER alert to all members with the given indicators. */
+    const alertWith = async (title: string, indicatorIds: number[]) => {
+      const draft = await createAlert(t().ctx, SYSTEM, { title, severity: 'high', summary: 'Look for these.', tlp: 'AMBER', audience: { kind: 'all' }, indicatorIds });
+      return (await publishAlert(t().ctx, SYSTEM, draft.id)).alert.id;
+    };
+
+    before(async () => {
+      const { ctx, app } = t();
+      smtp = await startSmtpServer();
+      hookA = await startWebhookReceiver({ now: () => t().clock.now() });
+      hookC = await startWebhookReceiver({ now: () => t().clock.now() });
+      for (const [name, sector] of [['A', 'energy'], ['B', 'energy'], ['C', 'health'], ['D', 'energy']] as const) {
+        org[name] = (await createOrganisation(ctx, SYSTEM, { name: `Member ${name}`, kind: 'member', sector })).id;
+        await addContact(ctx, SYSTEM, org[name]!, { email: `soc@${name.toLowerCase()}.example`, language: name === 'B' ? 'nl' : 'en' });
+        keys[name] = (await createApiKey(ctx, SYSTEM, { organisationId: org[name]!, role: 'member' })).secret;
+      }
+      hookA.secrets.set('*', (await setWebhook(ctx, SYSTEM, org.A!, `${hookA.url}/a`)).secret!);
+      hookC.secrets.set('*', (await setWebhook(ctx, SYSTEM, org.C!, `${hookC.url}/c`)).secret!);
+      const coordinator = (await ctx.db.kysely.selectFrom('organisations').select('id').where('kind', '=', 'coordinator').executeTakeFirstOrThrow()).id;
+      keys.analyst = (await createApiKey(ctx, SYSTEM, { organisationId: Number(coordinator), role: 'analyst' })).secret;
+      for (const v of ['evil.example', '185.220.101.7', 'burst.example', 'named.example']) ind[v] = (await upsertIndicator(ctx, SYSTEM, { value: v, tlp: 'AMBER' })).indicator.id;
+      base = await app.listen({ host: '127.0.0.1', port: 0 });
+    });
+    after(async () => {
+      await smtp.close();
+      await hookA.close();
+      await hookC.close();
+    });
+
+    test('a member’s sighting reaches the rest of the audience at once, anonymously; the coordinator sees its name', async () => {
+      const { ctx } = t();
+      const alertId = await alertWith('Energy phishing', [ind['evil.example']!, ind['185.220.101.7']!]);
+      await reset();
+      const streamA = await openStream(base, keys.A!);
+      const streamD = await openStream(base, keys.D!);
+      const streamStaff = await openStream(base, keys.analyst!);
+      try {
+        await waitFor(() => hubEvents.listenerCount >= 3);
+        const started = Date.now();
+        const res = await api('D', 'POST', '/api/v1/sightings', { value: 'EVIL[.]example', count: 4, first_seen: '2026-03-01T08:00:00Z', last_seen: '2026-03-01T09:30:00Z', note: 'our mail gateway' });
+        assert.equal(res.statusCode, 201, res.body);
+        const sighting = res.json() as { id: number; indicator: { id: number }; organisation: { name: string }; share_name: boolean };
+        assert.equal(sighting.indicator.id, ind['evil.example']);
+        assert.equal(sighting.share_name, false);
+        assert.ok(await waitFor(() => streamA.events.length === 1 && streamStaff.events.length === 1, 1000), 'on the stream within a second');
+        assert.ok(Date.now() - started < 1000);
+        const seen = streamA.events[0]!;
+        assert.equal(seen.event, 'sighting.rebroadcast');
+        assert.equal(seen.data.alert_id, alertId);
+        assert.deepEqual(seen.data.indicator, { id: ind['evil.example'], type: 'domain', value: 'evil.example' });
+        assert.equal(seen.data.sector, 'energy');
+        assert.equal(seen.data.organisations, 1);
+        assert.equal(seen.data.reporter, null, 'other members do not learn who');
+        assert.ok(!JSON.stringify(seen.data).includes('Member D'));
+        assert.ok(!('note' in seen.data), 'the note stays with the coordinator');
+        assert.equal(streamStaff.events[0]!.data.reporter, 'Member D', 'the coordinator sees it named');
+        assert.ok(await waitFor(() => streamD.events.length === 1));
+        assert.equal(streamD.events[0]!.data.reporter, 'Member D', 'the reporter sees its own name');
+
+        await deliverAll();
+        for (const hook of [hookA, hookC]) {
+          assert.equal(hook.calls.length, 1);
+          const call = hook.calls[0]!;
+          assert.ok(call.verification.ok, 'signed');
+          assert.equal(call.headers['x-baken-event'], 'sighting.reported');
+          const body = JSON.parse(call.body) as { event: string; sighting: { reporter: string | null; sector: string; count: number }; totals: { organisations: number }; alert: { id: number } };
+          assert.equal(body.event, 'sighting.reported');
+          assert.equal(body.sighting.reporter, null);
+          assert.equal(body.sighting.sector, 'energy');
+          assert.equal(body.sighting.count, 4);
+          assert.equal(body.totals.organisations, 1);
+          assert.equal(body.alert.id, alertId);
+          assert.ok(!call.body.includes('Member D') && !call.body.includes('mail gateway'));
+        }
+        const to = smtp.received.map((m) => m.envelopeTo.join(',')).sort();
+        assert.deepEqual(to, ['soc@a.example', 'soc@b.example', 'soc@c.example'], 'the rest of the audience, not the reporter');
+        const mailB = smtp.received.find((m) => m.envelopeTo.includes('soc@b.example'))!;
+        assert.match(mailB.subject ?? '', /Waarneming/);
+        assert.match(mailB.text ?? '', /sector Energie/);
+        assert.ok(!(mailB.text ?? '').includes('Member D'));
+
+        const history = await indicatorHistory(ctx, ind['evil.example']!);
+        assert.ok(history.some((h) => h.kind === 'sighting' && h.refId === String(sighting.id)), 'the indicator’s history says it was sighted');
+
+        const staffList = (await api('analyst', 'GET', '/api/v1/sightings')).json() as Array<{ id: number; organisation: { name: string }; note: string | null }>;
+        assert.equal(staffList.find((s) => s.id === sighting.id)?.organisation.name, 'Member D');
+        assert.equal(staffList.find((s) => s.id === sighting.id)?.note, 'our mail gateway');
+        assert.deepEqual((await api('A', 'GET', '/api/v1/sightings')).json(), [], 'a member sees only its own');
+        assert.equal(((await api('D', 'GET', '/api/v1/sightings')).json() as unknown[]).length, 1);
+      } finally {
+        await streamA.close();
+        await streamD.close();
+        await streamStaff.close();
+      }
+    });
+
+    test('share_name lets other members see the reporter’s name', async () => {
+      await alertWith('Named sighting', [ind['named.example']!]);
+      await reset();
+      const streamA = await openStream(base, keys.A!);
+      try {
+        await waitFor(() => hubEvents.listenerCount >= 1);
+        const res = await api('D', 'POST', '/api/v1/sightings', { indicator_id: ind['named.example'], share_name: true });
+        assert.equal(res.statusCode, 201, res.body);
+        assert.ok(await waitFor(() => streamA.events.length === 1));
+        assert.equal(streamA.events[0]!.data.reporter, 'Member D');
+        await deliverAll();
+        assert.equal((JSON.parse(hookA.calls[0]!.body) as { sighting: { reporter: string } }).sighting.reporter, 'Member D');
+        assert.match(smtp.received.find((m) => m.envelopeTo.includes('soc@a.example'))!.text ?? '', /Member D \(sector Energy\)/);
+      } finally {
+        await streamA.close();
+      }
+    });
+
+    test('a burst of 20 sightings: every one on the webhook, one email per member, then one summary', async () => {
+      const { ctx, clock } = t();
+      await alertWith('Burst', [ind['burst.example']!]);
+      await reset();
+      for (let i = 0; i < 20; i++) {
+        const reporter = i % 2 === 0 ? 'D' : 'B';
+        const res = await api(reporter, 'POST', '/api/v1/sightings', { value: 'burst.example', count: i + 1 });
+        assert.equal(res.statusCode, 201, res.body);
+      }
+      await deliverAll();
+      assert.equal(hookA.calls.length, 20, 'the webhook carries every sighting');
+      assert.ok(hookA.calls.every((c) => c.verification.ok));
+      assert.equal((JSON.parse(hookA.calls[19]!.body) as { totals: { organisations: number; sightings: number } }).totals.organisations, 2);
+      const count = (addr: string) => smtp.received.filter((m) => m.envelopeTo.includes(addr)).length;
+      assert.equal(count('soc@a.example'), 1, 'one email to A');
+      assert.equal(count('soc@c.example'), 1, 'one email to C');
+      assert.equal(count('soc@b.example'), 1, 'B hears of D’s first sighting once');
+      assert.equal(count('soc@d.example'), 1, 'D hears of B’s first sighting once');
+      assert.equal(await flushSightingEmails(ctx), 0, 'nothing more before the interval is over');
+      clock.advance(61 * 60_000);
+      assert.equal(await flushSightingEmails(ctx), 4, 'one summary per member');
+      assert.equal(await flushSightingEmails(ctx), 0, 'and only one');
+      await deliverAll();
+      assert.equal(count('soc@a.example'), 2);
+      const summary = smtp.received.filter((m) => m.envelopeTo.includes('soc@a.example'))[1]!;
+      assert.match(summary.subject ?? '', /Sightings: Burst \(19\)/);
+      // The summary was this interval's email: a sighting now waits; one after the interval goes at once again.
+      assert.equal((await api('D', 'POST', '/api/v1/sightings', { value: 'burst.example' })).statusCode, 201);
+      await deliverAll();
+      assert.equal(count('soc@a.example'), 2);
+      clock.advance(61 * 60_000);
+      assert.equal((await api('D', 'POST', '/api/v1/sightings', { value: 'burst.example' })).statusCode, 201);
+      await deliverAll();
+      assert.equal(count('soc@a.example'), 3);
+      assert.match(smtp.received.filter((m) => m.envelopeTo.includes('soc@a.example'))[2]!.text ?? '', /so far: 2 \(22 reports\)/);
+    });
+
+    test('a value the hub does not know becomes an observation for analysts, re-broadcast to nobody', async () => {
+      await reset();
+      const res = await api('C', 'POST', '/api/v1/sightings', { value: 'hxxps://unknown[.]example/x', count: 2 });
+      assert.equal(res.statusCode, 201, res.body);
+      const s = res.json() as { indicator: unknown; observation: { type: string; value: string; state: string } };
+      assert.equal(s.indicator, null);
+      assert.deepEqual(s.observation && { type: s.observation.type, value: s.observation.value, state: s.observation.state }, { type: 'url', value: 'https://unknown.example/x', state: 'open' });
+      const list = (await api('analyst', 'GET', '/api/v1/sightings?observations=true')).json() as Array<{ organisation: { name: string }; observation: { value: string } }>;
+      assert.ok(list.some((x) => x.observation.value === 'https://unknown.example/x' && x.organisation.name === 'Member C'));
+      await deliverAll();
+      assert.equal(hookA.calls.length + smtp.received.length, 0);
+      const bad = await api('C', 'POST', '/api/v1/sightings', { value: 'not an indicator at all' });
+      assert.equal(bad.statusCode, 400);
+      assert.equal((await api('analyst', 'POST', '/api/v1/sightings', { value: 'evil.example' })).statusCode, 403, 'staff do not report sightings');
+    });
+
+    test('bulk: the valid items land together, the bad ones come back with index and reason', async () => {
+      const { ctx } = t();
+      const before = Number((await ctx.db.kysely.selectFrom('sightings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const res = await api('A', 'POST', '/api/v1/sightings/bulk', {
+        items: [
+          { value: '185.220.101.7', count: 12, first_seen: '2026-02-28T00:00:00Z', last_seen: '2026-03-01T00:00:00Z', note: 'firewall' },
+          { value: 'this is not an indicator' },
+          'just a string',
+          { value: 'evil.example', count: 0 },
+          { value: 'evil.example', colour: 'red' },
+          { value: 'evil.example', first_seen: '2026-03-02T00:00:00Z', last_seen: '2026-03-01T00:00:00Z' },
+          { value: 'new-unknown.example' },
+        ],
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json() as { accepted: number; rejected: Array<{ index: number; reason: string }>; sightings: Array<{ count: number; observation: unknown }> };
+      assert.equal(body.accepted, 2);
+      assert.deepEqual(body.rejected.map((r) => r.index), [1, 2, 3, 4, 5]);
+      assert.match(body.rejected[2]!.reason, /count/);
+      assert.match(body.rejected[3]!.reason, /colour/);
+      assert.match(body.rejected[4]!.reason, /first_seen/);
+      assert.equal(body.sightings[0]!.count, 12);
+      assert.ok(body.sightings[1]!.observation);
+      const afterCount = Number((await ctx.db.kysely.selectFrom('sightings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      assert.equal(afterCount, before + 2);
+      const none = await api('A', 'POST', '/api/v1/sightings/bulk', { items: [{ value: '' }, { count: 3 }] });
+      assert.equal(none.statusCode, 400);
+      assert.equal((none.json() as { error: { code: string; problems: unknown[] } }).error.code, 'BAKEN_E_VALIDATION');
+      assert.equal((none.json() as { error: { problems: unknown[] } }).error.problems.length, 2);
+    });
+
+    test('“we see this” on the alert page reports a sighting', async () => {
+      const { ctx, app } = t();
+      const alertId = await alertWith('Form sighting', [ind['evil.example']!]);
+      await createUser(ctx, SYSTEM, { email: 'soc-user@c.example', role: 'member', organisationId: org.C!, password: 'a password for sightings', language: 'en' });
+      const browser = await signedIn(app, 'soc-user@c.example', 'a password for sightings');
+      const page = await browser.get(`/alerts/${alertId}`);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /data-testid="sighting-form"/);
+      const res = await browser.postForm(`/alerts/${alertId}/sightings`, { indicator: String(ind['evil.example']), count: '3', share_name: '1' });
+      assert.equal(res.statusCode, 303, res.body);
+      assert.equal(res.headers.location, `/alerts/${alertId}?done=sighted`);
+      const mine = (await api('C', 'GET', `/api/v1/sightings?alert_id=${alertId}`)).json() as Array<{ count: number; share_name: boolean; reported_by: string }>;
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0]!.count, 3);
+      assert.equal(mine[0]!.share_name, true);
+      assert.equal(mine[0]!.reported_by, 'soc-user@c.example');
+    });
+  },
+  { config: { webhookAllowPrivate: true } },
+);
