@@ -8,50 +8,7 @@ import { hubEvents } from '../../src/hub/hub-events.js';
 import { addContact } from '../../src/hub/members/index.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { describeEachApp } from '../helpers/app.js';
-
-interface StreamEvent {
-  event: string;
-  data: Record<string, unknown>;
-  receivedAt: number;
-}
-
-/** Opens the stream with a key and collects its events until closed. */
-async function openStream(base: string, key: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${base}/api/v1/stream`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-  const events: StreamEvent[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown>, receivedAt: Date.now() });
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { events, close: async () => (controller.abort(), await pump) };
-}
-
-const waitFor = async (check: () => boolean, ms = 2000) => {
-  const until = Date.now() + ms;
-  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  return check();
-};
+import { openStream, waitFor } from '../helpers/event-stream.js';
 
 describeEachApp('the live stream', (t) => {
   test('members see the alerts meant for them as they are published and retracted, others see nothing', async () => {
