@@ -97,13 +97,12 @@ export class OperatorIndex {
   }
 }
 
-async function directoryVersion(ctx: Context): Promise<string | null> {
-  const row = await ctx.db.kysely.selectFrom('settings').select('value').where('key', '=', 'operators.version').executeTakeFirst();
-  return row?.value ?? null;
-}
+/** The setting whose value changes with every change of the directory (written by operators.ts). */
+export const DIRECTORY_VERSION_KEY = 'operators.version';
 
-export function loadOperatorIndexFresh(ctx: Context): Promise<OperatorIndex> {
-  return OperatorIndex.load(ctx);
+async function directoryVersion(ctx: Context): Promise<string | null> {
+  const row = await ctx.db.kysely.selectFrom('settings').select('value').where('key', '=', DIRECTORY_VERSION_KEY).executeTakeFirst();
+  return row?.value ?? null;
 }
 
 /** Changes made by this process, so its caches reload at once instead of at the next version check. */

@@ -14,7 +14,7 @@ import type { Caller, Context } from '../platform/context.js';
 import type { Database } from '../platform/db/schema.js';
 import { BakenError, invalid, type FieldProblem } from '../platform/errors.js';
 import { cleanAbuseEmails } from './abuse-emails.js';
-import { loadOperatorIndexFresh, noteDirectoryChanged } from './operator-index.js';
+import { DIRECTORY_VERSION_KEY, noteDirectoryChanged, OperatorIndex } from './operator-index.js';
 
 export interface Operator {
   organisation: Organisation;
@@ -121,9 +121,6 @@ async function writeLists(trx: Kysely<Database>, organisationId: number, lists: 
   }
 }
 
-/** The resolver's in-memory index (operator-index.ts) reloads when this setting changes. */
-export const DIRECTORY_VERSION_KEY = 'operators.version';
-
 async function bumpVersion(trx: Kysely<Database>, now: string): Promise<void> {
   const value = `${now}#${Math.random().toString(36).slice(2, 10)}`;
   const updated = await trx.updateTable('settings').set({ value, updated_at: now }).where('key', '=', DIRECTORY_VERSION_KEY).executeTakeFirst();
@@ -217,7 +214,7 @@ export async function listOperators(ctx: Context, q?: string): Promise<Operator[
   const operators = await withLists(k, rows.map(toOrganisation));
   if (!term || operators.length > 0) return operators;
   // An address: find the operators whose prefixes contain it.
-  const index = await loadOperatorIndexFresh(ctx);
+  const index = await OperatorIndex.load(ctx);
   const hit = index.matchText(term);
   return hit ? [await getOperator(ctx, hit.operatorId)] : [];
 }

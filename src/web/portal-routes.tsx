@@ -3,7 +3,7 @@
  * Answers are forms with CSRF protection from a pre-session cookie.
  */
 import type { FastifyInstance } from 'fastify';
-import { openPortal, portalFeedback, portalHosts, type PortalHost } from '../hotline/notifications/portal.js';
+import { openPortal, portalDownload, portalFeedback } from '../hotline/notifications/portal.js';
 import type { Context } from '../platform/context.js';
 import { metaOf } from '../platform/http/authenticate.js';
 import { hostsCsv } from '../hotline/notifications/hosts-csv.js';
@@ -20,31 +20,24 @@ export async function portalRoutes(app: FastifyInstance, { ctx }: { ctx: Context
   });
 
   app.get<{ Params: { token: string }; Querystring: { thanks?: string } }>('/portal/:token', async (request, reply) => {
-    const meta = metaOf(request);
-    const view = await openPortal(ctx, request.params.token, meta);
-    const hosts: PortalHost[] = [];
-    for await (const h of portalHosts(ctx, request.params.token, meta, { limit: SHOWN })) hosts.push(h);
+    const view = await openPortal(ctx, request.params.token, metaOf(request), SHOWN);
     const pc = pageContext(ctx, request, reply, view.language);
-    return sendPage(reply, <PortalPage pc={pc} view={view} hosts={hosts} token={request.params.token} thanks={request.query.thanks === '1'} />);
+    return sendPage(reply, <PortalPage pc={pc} view={view} hosts={view.hosts} token={request.params.token} thanks={request.query.thanks === '1'} />);
   });
 
   app.get<{ Params: { token: string } }>('/portal/:token/hosts.csv', async (request, reply) => {
-    const view = await openPortal(ctx, request.params.token, metaOf(request));
-    const hosts: PortalHost[] = [];
-    for await (const h of portalHosts(ctx, request.params.token, metaOf(request), { download: 'csv' })) hosts.push(h);
+    const { caseId, hosts } = await portalDownload(ctx, request.params.token, metaOf(request), 'csv');
     const extra = [...new Set(hosts.flatMap((h) => Object.keys(h.extra ?? {})))];
     const csv = hostsCsv(hosts.map((h) => ({ ip: h.ip, port: h.port, seenAt: h.timestamp, asn: h.asn, extra: h.extra })), extra);
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${view.case.caseId}-hosts.csv"`).send(csv);
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${caseId}-hosts.csv"`).send(csv);
   });
 
   app.get<{ Params: { token: string } }>('/portal/:token/hosts.json', async (request, reply) => {
-    const view = await openPortal(ctx, request.params.token, metaOf(request));
-    const hosts: PortalHost[] = [];
-    for await (const h of portalHosts(ctx, request.params.token, metaOf(request), { download: 'json' })) hosts.push(h);
+    const d = await portalDownload(ctx, request.params.token, metaOf(request), 'json');
     return reply
       .type('application/json; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${view.case.caseId}-hosts.json"`)
-      .send({ case: view.case.caseId, recipient: view.recipient, round: view.round.number, hosts });
+      .header('content-disposition', `attachment; filename="${d.caseId}-hosts.json"`)
+      .send({ case: d.caseId, recipient: d.recipient, round: d.round, hosts: d.hosts });
   });
 
   app.post<{ Params: { token: string }; Body: Record<string, string | undefined> }>('/portal/:token/feedback', { config: { csrf: true } }, async (request, reply) => {

@@ -72,8 +72,20 @@ async function recipientByToken(ctx: Context, token: string) {
   return r;
 }
 
-/** What the portal page shows; recorded in the audit log. */
-export async function openPortal(ctx: Context, token: string, meta: RequestMeta): Promise<PortalView> {
+type PortalRecipient = Awaited<ReturnType<typeof recipientByToken>>;
+
+/** The recipient's hosts in its round (a follow-up: those the re-scan saw again), at most `limit`. */
+async function hostsOf(ctx: Context, r: PortalRecipient, limit = Infinity): Promise<PortalHost[]> {
+  const out: PortalHost[] = [];
+  for await (const h of roundHosts(ctx.db.kysely, r.case_row_id, { kind: r.kind, uploadId: r.upload_id }, r.recipient)) {
+    if (out.length >= limit) break;
+    out.push({ ip: h.ip, port: h.port, timestamp: h.seen_at, asn: h.asn, extra: h.extra ? (JSON.parse(h.extra) as Record<string, string>) : null });
+  }
+  return out;
+}
+
+/** What the portal page shows, with the first `shown` hosts; recorded in the audit log. */
+export async function openPortal(ctx: Context, token: string, meta: RequestMeta, shown = 500): Promise<PortalView & { hosts: PortalHost[] }> {
   const r = await recipientByToken(ctx, token);
   const db = ctx.db.kysely;
   const feedback = await db.selectFrom('round_feedback').selectAll().where('round_recipient_id', '=', r.recipient_id).orderBy('id').execute();
@@ -95,26 +107,15 @@ export async function openPortal(ctx: Context, token: string, meta: RequestMeta)
     },
     hostCount: r.hosts,
     feedback: feedback.map((f) => ({ kind: f.kind, comment: f.comment, at: f.created_at })),
+    hosts: await hostsOf(ctx, r, shown),
   };
 }
 
-/**
- * The recipient's hosts in this round, for the page (a first page of them) and
- * the downloads (all of them). A download is recorded in the audit log.
- */
-export async function* portalHosts(ctx: Context, token: string, meta: RequestMeta, options: { limit?: number; download?: 'csv' | 'json' } = {}): AsyncGenerator<PortalHost> {
+/** All of the recipient's hosts, for a CSV or JSON download; recorded in the audit log. */
+export async function portalDownload(ctx: Context, token: string, meta: RequestMeta, format: 'csv' | 'json'): Promise<{ caseId: string; recipient: string; round: number; hosts: PortalHost[] }> {
   const r = await recipientByToken(ctx, token);
-  const db = ctx.db.kysely;
-  if (options.download) {
-    await audit(db, ctx.clock, visitor(meta), { action: 'portal.download', target: { type: 'round_recipient', id: r.recipient_id }, details: { case: r.case_id, recipient: r.recipient, format: options.download } });
-  }
-  const plan = { kind: r.kind, uploadId: r.upload_id };
-  let n = 0;
-  for await (const h of roundHosts(db, r.case_row_id, plan, r.recipient)) {
-    if (options.limit !== undefined && n >= options.limit) return;
-    n++;
-    yield { ip: h.ip, port: h.port, timestamp: h.seen_at, asn: h.asn, extra: h.extra ? (JSON.parse(h.extra) as Record<string, string>) : null };
-  }
+  await audit(ctx.db.kysely, ctx.clock, visitor(meta), { action: 'portal.download', target: { type: 'round_recipient', id: r.recipient_id }, details: { case: r.case_id, recipient: r.recipient, format } });
+  return { caseId: r.case_id, recipient: r.recipient, round: r.number, hosts: await hostsOf(ctx, r) };
 }
 
 /** The operator's answer; it reaches the handlers on the case's timeline. */
