@@ -51,8 +51,11 @@ export async function createTestDatabase(dialect: DialectName, options: TestData
   let databaseUrl = `sqlite:${join(dataDir, 'baken.sqlite')}`;
   if (dialect === 'postgres') {
     if (!POSTGRES_URL) throw new Error('BAKEN_TEST_DATABASE_URL is not set');
-    schema = `baken_t_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-    await withAdmin((c) => c.query(`create schema ${schema}`));
+    schema = schemaName();
+    await withAdmin(async (c) => {
+      await dropAbandonedSchemas(c);
+      await c.query(`create schema ${schema}`);
+    });
     databaseUrl = POSTGRES_URL;
   }
   const config = testConfig(dataDir, { databaseUrl, ...options.config });
@@ -75,6 +78,28 @@ export async function createTestDatabase(dialect: DialectName, options: TestData
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `baken_t_<seconds since epoch, base 36>_<random>`: the time lets a later run tell an abandoned schema from a live one. */
+function schemaName(): string {
+  const stamp = Math.floor(Date.now() / 1000).toString(36);
+  return `baken_t_${stamp}_${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+}
+
+/** A killed test run cannot drop its schema; drop those older than any test run could be, once per process. */
+const ABANDONED_AFTER_SECONDS = 6 * 3600;
+let abandonedDropped = false;
+
+async function dropAbandonedSchemas(c: pg.Client): Promise<void> {
+  if (abandonedDropped) return;
+  abandonedDropped = true;
+  const { rows } = await c.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like 'baken\\_t\\_%'`);
+  const now = Date.now() / 1000;
+  for (const { nspname } of rows) {
+    const stamp = /^baken_t_([0-9a-z]+)_[0-9a-z]+$/.exec(nspname)?.[1];
+    if (stamp === undefined || now - parseInt(stamp, 36) < ABANDONED_AFTER_SECONDS) continue;
+    await c.query(`drop schema if exists ${nspname} cascade`);
+  }
 }
 
 function withSearchPath(url: string, schema: string): string {
