@@ -18,6 +18,7 @@ import { enqueueEmail } from '../../platform/delivery/outbox.js';
 import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid, type FieldProblem } from '../../platform/errors.js';
 import { renderMarkdown } from '../../platform/markdown.js';
+import { holdForDigest } from '../digest/digest-items.js';
 import { hubEvents } from '../hub-events.js';
 import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
@@ -474,8 +475,9 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   const refId = (orgId: number) => `${alert.id}:${orgId}`;
   for (const r of preview.recipients) {
     const indicators = indicatorsFor({ kind: 'member', organisationId: r.organisationId, userId: null }, preview.audience, alert.indicators);
-    // Digest delivery is not built yet: until it is, digest members get their email at once rather than never.
-    for (const c of r.contacts) {
+    // A digest member's email waits for its daily digest (src/hub/digest); its webhook below still goes at once.
+    if (r.delivery === 'digest') await holdForDigest(trx, { organisationId: r.organisationId, kind: event, alertId: alert.id, version: alert.version, note, at: alert.updatedAt });
+    else for (const c of r.contacts) {
       const { subject, text } = renderAlertEmail({ alert, event, language: c.language, indicators, url, organisationName: r.name, note });
       await enqueueEmail(trx, ctx.clock, {
         idempotencyKey: `${base}:org:${r.organisationId}:email:${c.email}`,

@@ -18,6 +18,7 @@ import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
 import { audienceOf } from '../alerts/alerts.js';
+import { holdForDigest } from '../digest/digest-items.js';
 import { hubEvents, type SightingHubEvent } from '../hub-events.js';
 import { appendIndicatorEvents } from '../indicators/indicators.js';
 import { IndicatorError, normalizeIndicator } from '../indicators/normalize-indicator.js';
@@ -317,6 +318,11 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
           refId: ref,
           topic: 'hub.sighting.webhook',
         });
+      }
+      // A digest member learns of it in its daily digest (src/hub/digest); the webhook above went at once.
+      if (m.preferences.delivery === 'digest') {
+        await holdForDigest(trx, { organisationId: m.organisationId, kind: 'sighting', alertId, version: a.version, sightingId: s.sightingId, at: s.now });
+        continue;
       }
       if (m.contacts.length === 0) continue;
       // One email per interval: whoever moves last_email_at forward sends; the update's row lock makes a
