@@ -298,10 +298,27 @@ export interface AlertListItem {
  * The alerts the viewer may read, newest first (members: published and retracted; staff: drafts too). For a
  * member, those its organisation has not acknowledged yet come first when `unacknowledgedFirst`.
  */
-export async function listAlerts(ctx: Context, viewer: Viewer, query: { state?: AlertState; limit?: number; unacknowledgedFirst?: boolean } = {}): Promise<AlertListItem[]> {
+export async function listAlerts(
+  ctx: Context,
+  viewer: Viewer,
+  query: {
+    state?: AlertState;
+    limit?: number;
+    unacknowledgedFirst?: boolean;
+    /** A member viewer: only the alerts its organisation received (the member dashboard). */
+    receivedOnly?: boolean;
+    /** Only alerts addressed to this sector (audience `sectors` naming it). */
+    sector?: string;
+  } = {},
+): Promise<AlertListItem[]> {
   const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000);
   let q = ctx.db.kysely.selectFrom('alerts').selectAll();
   if (query.state) q = q.where('state', '=', query.state);
+  if (query.receivedOnly && viewer.kind === 'member') {
+    q = q.where('id', 'in', (eb) => eb.selectFrom('alert_recipients').select('alert_id').where('organisation_id', '=', viewer.organisationId));
+  }
+  // Sector codes are plain kebab-case words, so the quoted code matches exactly one element of the JSON array.
+  if (query.sector !== undefined) q = q.where('audience_kind', '=', 'sectors').where('audience_sectors', 'like', `%"${query.sector.replace(/[^a-z0-9-]/g, '')}"%`);
   if (viewer.kind !== 'staff') q = q.where('state', '!=', 'draft');
   // Read in pages and filter with the policy, so an organisation with few alerts among many still gets `limit`.
   const out: Array<Selectable<AlertTable>> = [];

@@ -136,7 +136,8 @@ async function maySeeIndicator(trx: Kysely<Database>, viewer: Viewer, indicatorI
   return alerts.some((a) => canSee(viewer, { ...alertAudience(a), tlp: stricter(a.tlp, tlp) }));
 }
 
-function alertAudience(r: Selectable<AlertTable>): Audience {
+/** An alert row's audience for the TLP policy. */
+export function alertAudience(r: Selectable<AlertTable>): Audience {
   return audienceOf({
     tlp: r.tlp,
     audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },
@@ -146,7 +147,8 @@ function alertAudience(r: Selectable<AlertTable>): Audience {
   });
 }
 
-const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
+/** The stricter of two levels: a sighting of an indicator in an alert is known only to who may see both. */
+export const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
 
 /** The organisation a caller reports for: a member's own; nobody else reports. */
 function reporterOf(viewer: Viewer): number {
