@@ -4,6 +4,7 @@ import { buildApp } from '../app.js';
 import { bootstrap } from '../accounts/bootstrap.js';
 import { purgeExpiredSessions } from '../accounts/sessions.js';
 import { runRetention } from '../hotline/retention.js';
+import { runDigests } from '../hub/digest/daily-digest.js';
 import { flushSightingEmails } from '../hub/sightings/sightings.js';
 import { configuredWarninglists } from '../hotline/cases/upload-warninglists.js';
 import { loadConfig } from '../config.js';
@@ -59,6 +60,10 @@ export function registerServe(program: Command): void {
       const sightingSummaries = config.worker
         ? setInterval(() => {
             flushSightingEmails(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'sighting summaries failed'));
+            // The daily digest goes from BAKEN_DIGEST_HOUR (UTC), once per member per day across all nodes.
+            runDigests(ctx)
+              .then((run) => run.digests.length > 0 && ctx.log.info({ day: run.day, digests: run.digests.length }, 'daily digests queued'))
+              .catch((err: unknown) => ctx.log.warn({ err }, 'daily digest failed'));
           }, 60_000)
         : null;
       sightingSummaries?.unref();

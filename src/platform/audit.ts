@@ -60,6 +60,8 @@ export const AUDIT_ACTIONS = [
   'member.webhook_set',
   'member.webhook_rotate',
   'member.webhook_clear',
+  'member.webhook_test',
+  'member.contact_language',
   'member.preferences',
   'member.admin_grant',
   'member.admin_revoke',

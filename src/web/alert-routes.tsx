@@ -156,9 +156,11 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     }
   });
 
-  app.post<{ Params: { id: string } }>('/alerts/:id/ack', { preValidation: session }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Form }>('/alerts/:id/ack', { preValidation: session }, async (request, reply) => {
     const id = idOf(request.params.id);
     await acknowledgeAlert(ctx, request.caller, viewerOf(request.caller.actor), id);
+    // From the member dashboard's list, back to the dashboard.
+    if (str(request.body?.next) === '/') return reply.redirect('/?done=acknowledged', 303);
     return reply.redirect(`/alerts/${id}?done=acknowledged`, 303);
   });
 }

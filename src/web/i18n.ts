@@ -3,8 +3,10 @@
  * type checker refuses a Dutch table that misses a key.
  */
 import type { Language } from '../config.js';
+import { membersEn, membersNl } from './i18n-members.js';
 
 const en = {
+  ...membersEn,
   'app.tagline': 'Coordinated threat notification',
   'nav.home': 'Home',
   'nav.organisations': 'Organisations',
@@ -456,6 +458,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const nl: Record<MessageKey, string> = {
+  ...membersNl,
   'app.tagline': 'Gecoördineerde dreigingsmeldingen',
   'nav.home': 'Start',
   'nav.organisations': 'Organisaties',

@@ -4,9 +4,11 @@ import type { PageContext } from './page-context.js';
 import type { MessageKey } from './i18n.js';
 import type { Permission } from '../accounts/policies.js';
 
-const NAV: Array<{ href: string; label: MessageKey; needs?: Permission; signedIn?: true }> = [
+const NAV: Array<{ href: string; label: MessageKey; needs?: Permission; signedIn?: true; memberOnly?: true }> = [
   { href: '/', label: 'nav.home' },
   { href: '/alerts', label: 'nav.alerts', signedIn: true },
+  { href: '/my-organisation', label: 'nav.myOrganisation', signedIn: true, memberOnly: true },
+  { href: '/members', label: 'nav.members', needs: 'members:read' },
   { href: '/lookup', label: 'nav.lookup', needs: 'registry:lookup' },
   { href: '/operators', label: 'nav.operators', needs: 'operators:read' },
   { href: '/cases', label: 'nav.cases', needs: 'cases:read' },
@@ -65,7 +67,7 @@ export function Layout({ pc, title, children }: { pc: PageContext; title: string
               Baken<small>{t('app.tagline')}</small>
             </a>
             <nav class="main" aria-label="main">
-              {NAV.filter((n) => (pc.session || (!n.needs && !n.signedIn)) && (!n.needs || pc.permissions.includes(n.needs))).map((n) => (
+              {NAV.filter((n) => (pc.session || (!n.needs && !n.signedIn)) && (!n.needs || pc.permissions.includes(n.needs)) && (!n.memberOnly || pc.session?.user.role === 'member')).map((n) => (
                 <a href={n.href} aria-current={pc.path === n.href ? 'page' : undefined}>
                   {t(n.label)}
                 </a>

@@ -19,6 +19,8 @@ import { LANGUAGE_COOKIE, pageContext } from './page-context.js';
 import { AboutPage } from './pages/about.js';
 import { AuditPage } from './pages/audit.js';
 import { HomePage } from './pages/home.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { memberDashboard } from './member-dashboard.js';
 import { KeysPage } from './pages/keys.js';
 import { LoginPage } from './pages/login.js';
 import { OrganisationPage, OrganisationsPage } from './pages/organisations.js';
@@ -105,8 +107,14 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
 
   // ---- home
 
-  app.get('/', { preValidation: signedIn }, async (request, reply) => {
+  app.get<{ Querystring: { done?: string } }>('/', { preValidation: signedIn }, async (request, reply) => {
     const organisation = await getOrganisation(ctx, request.session!.user.organisationId);
+    // A member organisation's people land on their dashboard (src/web/pages/dashboard.tsx).
+    if (request.session!.user.role === 'member') {
+      const pc = page(request, reply);
+      const data = await memberDashboard(ctx, request.caller.actor, organisation);
+      return sendPage(reply, <DashboardPage pc={pc} {...data} {...(request.query.done === 'acknowledged' ? { message: pc.t('al.ackedNow') } : {})} />);
+    }
     return sendPage(reply, <HomePage pc={page(request, reply)} organisation={organisation} />);
   });
 

@@ -53,6 +53,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 footer { max-width: 72rem; margin: 0 auto; padding: 1rem; color: var(--muted); font-size: .85rem; }
 .prewrap { white-space: pre-wrap; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.field-error { color: var(--danger); margin: .2rem 0 .4rem; font-size: .9rem; }
+[aria-invalid="true"] { border-color: var(--danger); }
 @media (max-width: 40rem) {
   header.top .bar { padding: .5rem .75rem; }
   main { padding: 1rem .75rem 2rem; }

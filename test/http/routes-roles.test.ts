@@ -187,6 +187,21 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/sightings/bulk', access: 'sightings:report', payload: { items: [{}] } },
   { method: 'GET', url: '/api/v1/sightings', access: 'sightings:read' },
   { method: 'POST', url: '/alerts/999999/sightings', access: 'sightings:report', web: true, payload: { indicator: '1' } },
+  // Member pages: the list for staff; a profile for its own people and staff; changes by its member admins and the
+  // coordinator's admin (the member user of this table is no member admin).
+  { method: 'GET', url: '/members', access: 'members:read', web: true },
+  { method: 'GET', url: '/my-organisation', access: 'session', web: true },
+  { method: 'GET', url: '/members/:org', access: 'own-member', web: true },
+  { method: 'POST', url: '/members/:org/contacts', access: 'members:manage', web: true, payload: { email: 'not an email' } },
+  { method: 'POST', url: '/members/:org/contacts/:contactId', access: 'members:manage', web: true, payload: { language: 'en' } },
+  { method: 'POST', url: '/members/:org/contacts/:contactId/remove', access: 'members:manage', web: true },
+  { method: 'POST', url: '/members/:org/webhook', access: 'members:manage', web: true, payload: { url: 'ftp://x' } },
+  { method: 'POST', url: '/members/:org/webhook/rotate', access: 'members:manage', web: true },
+  { method: 'POST', url: '/members/:org/webhook/test', access: 'members:manage', web: true },
+  { method: 'POST', url: '/members/:org/webhook/clear', access: 'members:manage', web: true },
+  { method: 'POST', url: '/members/:org/preferences', access: 'members:manage', web: true, payload: { tlp_levels: 'PURPLE' } },
+  { method: 'POST', url: '/members/:org/keys', access: 'members:manage', web: true, payload: { expires: 'not a date' } },
+  { method: 'POST', url: '/members/:org/keys/:keyId/revoke', access: 'members:manage', web: true },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */
@@ -236,6 +251,7 @@ describeEachApp('every route, every role', (t) => {
       ids.key = apiKey.id;
     }
     ids.org = member.id;
+    ids.keyId = 999999;
   });
 
   test('each caller reaches exactly the routes its role allows', async () => {

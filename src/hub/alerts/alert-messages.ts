@@ -10,7 +10,7 @@ import type { Alert } from './alerts.js';
 export type AlertEventType = 'alert.published' | 'alert.updated' | 'alert.retracted';
 type Lang = 'en' | 'nl';
 
-const SEVERITY: Record<Lang, Record<Alert['severity'], string>> = {
+export const SEVERITY: Record<Lang, Record<Alert['severity'], string>> = {
   en: { low: 'low', medium: 'medium', high: 'high', critical: 'critical' },
   nl: { low: 'laag', medium: 'middel', high: 'hoog', critical: 'kritiek' },
 };
@@ -90,7 +90,7 @@ export function renderAlertEmail(input: { alert: Alert; event: AlertEventType; l
 }
 
 /** Values that mail software would make clickable are defanged in email (not in webhooks, which machines read). */
-function defang(i: Indicator): string {
+export function defang(i: Indicator): string {
   if (i.type === 'url') return i.value.replace(/^http/, 'hxxp').replace(/\./g, '[.]');
   if (i.type === 'domain' || i.type === 'email') return i.value.replace(/\./g, '[.]');
   return i.value;

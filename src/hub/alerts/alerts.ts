@@ -18,6 +18,7 @@ import { enqueueEmail } from '../../platform/delivery/outbox.js';
 import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid, type FieldProblem } from '../../platform/errors.js';
 import { renderMarkdown } from '../../platform/markdown.js';
+import { holdForDigest } from '../digest/digest-items.js';
 import { hubEvents } from '../hub-events.js';
 import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
@@ -297,10 +298,27 @@ export interface AlertListItem {
  * The alerts the viewer may read, newest first (members: published and retracted; staff: drafts too). For a
  * member, those its organisation has not acknowledged yet come first when `unacknowledgedFirst`.
  */
-export async function listAlerts(ctx: Context, viewer: Viewer, query: { state?: AlertState; limit?: number; unacknowledgedFirst?: boolean } = {}): Promise<AlertListItem[]> {
+export async function listAlerts(
+  ctx: Context,
+  viewer: Viewer,
+  query: {
+    state?: AlertState;
+    limit?: number;
+    unacknowledgedFirst?: boolean;
+    /** A member viewer: only the alerts its organisation received (the member dashboard). */
+    receivedOnly?: boolean;
+    /** Only alerts addressed to this sector (audience `sectors` naming it). */
+    sector?: string;
+  } = {},
+): Promise<AlertListItem[]> {
   const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000);
   let q = ctx.db.kysely.selectFrom('alerts').selectAll();
   if (query.state) q = q.where('state', '=', query.state);
+  if (query.receivedOnly && viewer.kind === 'member') {
+    q = q.where('id', 'in', (eb) => eb.selectFrom('alert_recipients').select('alert_id').where('organisation_id', '=', viewer.organisationId));
+  }
+  // Sector codes are plain kebab-case words, so the quoted code matches exactly one element of the JSON array.
+  if (query.sector !== undefined) q = q.where('audience_kind', '=', 'sectors').where('audience_sectors', 'like', `%"${query.sector.replace(/[^a-z0-9-]/g, '')}"%`);
   if (viewer.kind !== 'staff') q = q.where('state', '!=', 'draft');
   // Read in pages and filter with the policy, so an organisation with few alerts among many still gets `limit`.
   const out: Array<Selectable<AlertTable>> = [];
@@ -474,8 +492,9 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   const refId = (orgId: number) => `${alert.id}:${orgId}`;
   for (const r of preview.recipients) {
     const indicators = indicatorsFor({ kind: 'member', organisationId: r.organisationId, userId: null }, preview.audience, alert.indicators);
-    // Digest delivery is not built yet: until it is, digest members get their email at once rather than never.
-    for (const c of r.contacts) {
+    // A digest member's email waits for its daily digest (src/hub/digest); its webhook below still goes at once.
+    if (r.delivery === 'digest') await holdForDigest(trx, { organisationId: r.organisationId, kind: event, alertId: alert.id, version: alert.version, note, at: alert.updatedAt });
+    else for (const c of r.contacts) {
       const { subject, text } = renderAlertEmail({ alert, event, language: c.language, indicators, url, organisationName: r.name, note });
       await enqueueEmail(trx, ctx.clock, {
         idempotencyKey: `${base}:org:${r.organisationId}:email:${c.email}`,

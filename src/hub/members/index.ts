@@ -3,3 +3,5 @@ export * from './member-profile.js';
 export * from './member-contacts.js';
 export * from './member-webhook.js';
 export * from './member-admins.js';
+export * from './member-keys.js';
+export * from './member-activity.js';

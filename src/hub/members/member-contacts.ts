@@ -44,3 +44,18 @@ export async function removeContact(ctx: Context, by: Caller, organisationId: nu
     return { id: row.id, organisationId, email: row.email, language: row.language, createdAt: row.created_at };
   });
 }
+
+/** Changes the language a contact's alerts and digests are written in. */
+export async function setContactLanguage(ctx: Context, by: Caller, organisationId: number, contactId: number, language: string): Promise<MemberContact> {
+  if (language !== 'en' && language !== 'nl') throw invalid('language', 'must be en or nl');
+  return transact(ctx.db.kysely, async (trx) => {
+    await assertMember(trx, organisationId);
+    const row = await trx.selectFrom('member_contacts').selectAll().where('organisation_id', '=', organisationId).where('id', '=', contactId).executeTakeFirst();
+    if (!row) throw new BakenError('CONTACT_NOT_FOUND', { detail: `${contactId}` });
+    if (row.language !== language) {
+      await trx.updateTable('member_contacts').set({ language }).where('id', '=', row.id).execute();
+      await audit(trx, ctx.clock, by, { action: 'member.contact_language', target: { type: 'organisation', id: organisationId }, details: { email: row.email, language } });
+    }
+    return { id: row.id, organisationId, email: row.email, language, createdAt: row.created_at };
+  });
+}

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { audit } from '../../platform/audit.js';
 import type { Caller, Context } from '../../platform/context.js';
 import { transact } from '../../platform/db/transact.js';
-import { resecretPendingWebhooks } from '../../platform/delivery/webhooks.js';
+import { enqueueWebhook, resecretPendingWebhooks } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid } from '../../platform/errors.js';
 import { randomToken } from '../../platform/tokens.js';
 import { classifyIp } from '../../net/classify-ip.js';
@@ -104,5 +104,31 @@ export async function clearWebhook(ctx: Context, by: Caller, organisationId: num
       .where('organisation_id', '=', organisationId)
       .execute();
     await audit(trx, ctx.clock, by, { action: 'member.webhook_clear', target: { type: 'organisation', id: organisationId }, details: { url: current.webhook_url } });
+  });
+}
+
+/**
+ * Queues a signed `ping` call to the webhook, so a member can check its receiver and signature check; the result
+ * shows in the webhook's state like any other call (see memberActivity).
+ */
+export async function testWebhook(ctx: Context, by: Caller, organisationId: number): Promise<{ deliveryId: string }> {
+  return transact(ctx.db.kysely, async (trx) => {
+    await assertMember(trx, organisationId);
+    const now = ctx.clock.now().toISOString();
+    const current = await ensureProfile(trx, organisationId, now);
+    if (!current.webhook_url || !current.webhook_secret) throw new BakenError('NO_WEBHOOK', { detail: 'set a webhook URL first' });
+    const r = await enqueueWebhook(trx, ctx.clock, {
+      url: current.webhook_url,
+      secret: current.webhook_secret,
+      event: 'ping',
+      body: { event: 'ping', at: now, recipient: { organisation_id: organisationId } },
+      idempotencyKey: `ping:${organisationId}:${now}:${randomToken(6)}`,
+      refType: 'member',
+      refId: String(organisationId),
+      topic: 'hub.member.ping',
+      maxAttempts: 3,
+    });
+    await audit(trx, ctx.clock, by, { action: 'member.webhook_test', target: { type: 'organisation', id: organisationId }, details: { url: current.webhook_url } });
+    return { deliveryId: r.messageId };
   });
 }

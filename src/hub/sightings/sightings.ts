@@ -18,6 +18,7 @@ import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
 import { audienceOf } from '../alerts/alerts.js';
+import { holdForDigest } from '../digest/digest-items.js';
 import { hubEvents, type SightingHubEvent } from '../hub-events.js';
 import { appendIndicatorEvents } from '../indicators/indicators.js';
 import { IndicatorError, normalizeIndicator } from '../indicators/normalize-indicator.js';
@@ -135,7 +136,8 @@ async function maySeeIndicator(trx: Kysely<Database>, viewer: Viewer, indicatorI
   return alerts.some((a) => canSee(viewer, { ...alertAudience(a), tlp: stricter(a.tlp, tlp) }));
 }
 
-function alertAudience(r: Selectable<AlertTable>): Audience {
+/** An alert row's audience for the TLP policy. */
+export function alertAudience(r: Selectable<AlertTable>): Audience {
   return audienceOf({
     tlp: r.tlp,
     audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },
@@ -145,7 +147,8 @@ function alertAudience(r: Selectable<AlertTable>): Audience {
   });
 }
 
-const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
+/** The stricter of two levels: a sighting of an indicator in an alert is known only to who may see both. */
+export const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
 
 /** The organisation a caller reports for: a member's own; nobody else reports. */
 function reporterOf(viewer: Viewer): number {
@@ -317,6 +320,11 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
           refId: ref,
           topic: 'hub.sighting.webhook',
         });
+      }
+      // A digest member learns of it in its daily digest (src/hub/digest); the webhook above went at once.
+      if (m.preferences.delivery === 'digest') {
+        await holdForDigest(trx, { organisationId: m.organisationId, kind: 'sighting', alertId, version: a.version, sightingId: s.sightingId, at: s.now });
+        continue;
       }
       if (m.contacts.length === 0) continue;
       // One email per interval: whoever moves last_email_at forward sends; the update's row lock makes a

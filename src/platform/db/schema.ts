@@ -592,6 +592,29 @@ export interface SightingEmailStateTable {
   pending_count: number;
 }
 
+export interface MemberDigestTable {
+  id: Generated<number>;
+  organisation_id: number;
+  /** The UTC day, YYYY-MM-DD. */
+  day: string;
+  items: number;
+  emails: number;
+  created_at: string;
+}
+
+export interface MemberDigestItemTable {
+  id: Generated<number>;
+  organisation_id: number;
+  kind: 'alert.published' | 'alert.updated' | 'alert.retracted' | 'sighting';
+  alert_id: number;
+  version: number;
+  note: string | null;
+  sighting_id: number | null;
+  created_at: string;
+  /** Null until a digest took it. */
+  digest_id: number | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -638,4 +661,6 @@ export interface Database {
   sighting_observations: SightingObservationTable;
   sightings: SightingTable;
   sighting_email_state: SightingEmailStateTable;
+  member_digests: MemberDigestTable;
+  member_digest_items: MemberDigestItemTable;
 }
