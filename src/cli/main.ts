@@ -15,6 +15,7 @@ import { registerIndicator } from './indicator.js';
 import { registerLookup } from './lookup.js';
 import { registerMember } from './member.js';
 import { registerMigrate } from './migrate.js';
+import { registerObservation } from './observation.js';
 import { registerNetworkData } from './network-data.js';
 import { registerOperator } from './operator.js';
 import { registerOrg } from './org.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerRetention(program);
   registerMember(program);
   registerAlert(program);
+  registerObservation(program);
   return program;
 }
 

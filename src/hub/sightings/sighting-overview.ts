@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { Context } from '../../platform/context.js';
 import { BakenError, invalid } from '../../platform/errors.js';
-import type { Viewer } from '../tlp.js';
+import type { Tlp, Viewer } from '../tlp.js';
 import { countOpenObservations } from './observations.js';
 import { listSightings, type Sighting } from './sightings.js';
 
@@ -31,7 +31,7 @@ export interface IndicatorCount {
   indicatorId: number;
   type: string;
   value: string;
-  tlp: string;
+  tlp: Tlp;
   sightings: number;
   count: number;
   organisations: number;
