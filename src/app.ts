@@ -24,6 +24,7 @@ import { portalRoutes } from './web/portal-routes.js';
 import { publicationRoutes } from './web/publication-routes.js';
 import { indicatorWebRoutes } from './web/indicator-routes.js';
 import { alertWebRoutes } from './web/alert-routes.js';
+import { correlationWebRoutes } from './web/correlation-routes.js';
 import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {
@@ -112,5 +113,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(publicationRoutes, { ctx });
   await app.register(indicatorWebRoutes, { ctx });
   await app.register(alertWebRoutes, { ctx });
+  await app.register(correlationWebRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }
