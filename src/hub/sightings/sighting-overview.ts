@@ -68,7 +68,8 @@ export function periodOf(now: Date, q: { since?: string | null; until?: string |
     days = Number(q.days);
     if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS) throw invalid('days', `a whole number from 1 to ${MAX_DAYS}`);
   }
-  const until = q.until ? parseWhen('until', q.until) : now.toISOString();
+  // Up to and including now: what was reported this very moment belongs to the period.
+  const until = q.until ? parseWhen('until', q.until) : new Date(now.getTime() + 1).toISOString();
   const since = q.since ? parseWhen('since', q.since) : new Date(Date.parse(until) - days * DAY).toISOString();
   if (since >= until) throw invalid('since', 'must be before until');
   if (Date.parse(until) - Date.parse(since) > MAX_DAYS * DAY) throw invalid('since', `a period of at most ${MAX_DAYS} days`);
