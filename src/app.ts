@@ -25,6 +25,7 @@ import { publicationRoutes } from './web/publication-routes.js';
 import { indicatorWebRoutes } from './web/indicator-routes.js';
 import { alertWebRoutes } from './web/alert-routes.js';
 import { memberWebRoutes } from './web/member-routes.js';
+import { correlationWebRoutes } from './web/correlation-routes.js';
 import { webRoutes } from './web/routes.js';
 
 export interface BuildAppOptions {
@@ -114,5 +115,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(indicatorWebRoutes, { ctx });
   await app.register(alertWebRoutes, { ctx });
   await app.register(memberWebRoutes, { ctx });
+  await app.register(correlationWebRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

@@ -16,6 +16,7 @@ import { registerIndicator } from './indicator.js';
 import { registerLookup } from './lookup.js';
 import { registerMember } from './member.js';
 import { registerMigrate } from './migrate.js';
+import { registerObservation } from './observation.js';
 import { registerNetworkData } from './network-data.js';
 import { registerOperator } from './operator.js';
 import { registerOrg } from './org.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerMember(program);
   registerAlert(program);
   registerDigest(program);
+  registerObservation(program);
   return program;
 }
 

@@ -71,6 +71,8 @@ export const AUDIT_ACTIONS = [
   'alert.retract',
   'alert.acknowledge',
   'sighting.report',
+  'observation.promote',
+  'observation.dismiss',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -17,6 +17,7 @@ import {
   type AlertInput,
   type AlertPatch,
 } from '../hub/alerts/index.js';
+import { relatedAlerts } from '../hub/correlation/indicator-links.js';
 import { findIndicator, upsertIndicator } from '../hub/indicators/indicators.js';
 import { reportSighting } from '../hub/sightings/sightings.js';
 import { viewerOf } from '../hub/tlp.js';
@@ -81,9 +82,11 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
 
   const alertPage = async (request: FastifyRequest, id: number, extra: { message?: string; error?: string; values?: AlertValues } = {}) => {
     const alert = await readAlert(ctx, viewerOf(request.caller.actor), id);
-    if (!canManage(request)) return { alert, canManage: false, canReport: can(request.caller.actor, 'sightings:report'), ...extra };
+    // Other alerts sharing indicators, as far as this viewer may see them (readAlert gave only its visible indicators).
+    const related = await relatedAlerts(ctx.db.kysely, viewerOf(request.caller.actor), id, alert.indicators);
+    if (!canManage(request)) return { alert, related, canManage: false, canReport: can(request.caller.actor, 'sightings:report'), ...extra };
     const [preview, deliveries, versions] = await Promise.all([previewAlert(ctx, id), alertDeliveries(ctx, id), alertVersions(ctx, id)]);
-    return { alert, canManage: true, preview, deliveries, versions, ...extra };
+    return { alert, related, canManage: true, preview, deliveries, versions, ...extra };
   };
 
   app.get('/alerts', { preValidation: session }, async (request, reply) => sendPage(reply, <AlertsPage pc={pageContext(ctx, request, reply)} {...await listPage(request)} />));

@@ -3,6 +3,9 @@
  * handlers' case pages. Thin like the rest: forms post, the domain decides,
  * success redirects, a domain error shows the page again with the message.
  */
+import { hubIndicatorsOfCase } from '../hub/correlation/case-links.js';
+import { canSee, viewerOf } from '../hub/tlp.js';
+import { CaseHubIndicators } from './pages/correlation.js';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, type Permission } from '../accounts/policies.js';
@@ -148,6 +151,10 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
     ]);
     const staff = users.filter((u) => !u.disabled && (u.role === 'handler' || u.role === 'admin'));
     const flagged = await flaggedHosts(ctx, request.caller, c.caseId);
+    // The hub's indicators among the hosts. Someone who may not read indicators (a handler) sees no RED ones.
+    const seeAll = can(request.caller.actor, 'indicators:read');
+    const viewer = viewerOf(request.caller.actor);
+    const hub = (await hubIndicatorsOfCase(ctx, c.id)).filter((m) => seeAll || canSee(viewer, { tlp: m.indicator.tlp, organisationIds: [], namedUserIds: [] }));
     return sendPage(
       reply,
       <CasePage
@@ -164,7 +171,9 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         canManage={can(request.caller.actor, 'cases:manage')}
         flagged={flagged}
         {...extra}
-      />,
+      >
+        <CaseHubIndicators pc={page(request, reply)} matches={hub} canOpen={seeAll} />
+      </CasePage>,
       status,
     );
   };

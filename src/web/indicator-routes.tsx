@@ -2,14 +2,21 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission } from '../accounts/policies.js';
 import { analysesOfIndicator, createAnalysis, getAnalysis, listAnalyses, listAnalysisVersions, publishAnalysis, updateAnalysis, type AnalysisInput } from '../hub/analyses/analyses.js';
-import { findIndicator, getIndicator, importIndicators, indicatorHistory, listIndicators, upsertIndicator } from '../hub/indicators/indicators.js';
+import { casesWithAddress, type CaseLink } from '../hub/correlation/case-links.js';
+import { alertsOfIndicators, analysesOfIndicators, networksContaining } from '../hub/correlation/indicator-links.js';
+import { findIndicator, getIndicator, importIndicators, indicatorHistory, listIndicators, upsertIndicator, type Indicator } from '../hub/indicators/indicators.js';
+import { listSightings, periodOf, sightingsPerDay } from '../hub/sightings/index.js';
+import { viewerOf } from '../hub/tlp.js';
+import { parseIp } from '../net/ip-address.js';
 import { IndicatorFieldError, parseLabels } from '../hub/indicators/parse-indicator-lines.js';
 import type { Caller, Context } from '../platform/context.js';
 import { BakenError } from '../platform/errors.js';
 import { assertPermission } from '../platform/http/authenticate.js';
 import { getOperator } from '../registry/operators.js';
 import { pageContext } from './page-context.js';
+import { AnalysisRelations, IndicatorLinks, SightingRows } from './pages/correlation.js';
 import { AnalysesPage, AnalysisPage, IndicatorImportPage, IndicatorPage, IndicatorsPage } from './pages/indicators.js';
+import { SightingChart } from './pages/sightings-overview.js';
 import { sendPage } from './render.js';
 
 type Form = Record<string, string | undefined>;
@@ -29,6 +36,39 @@ async function indicatorIdsFrom(ctx: Context, by: Caller, text: string | undefin
     ids.push(found ? found.id : (await upsertIndicator(ctx, by, { value: line, tlp })).indicator.id);
   }
   return ids;
+}
+
+const SERIES_DAYS = 30;
+
+/** What the indicator page shows beside the indicator: sightings per day and the latest, alerts, networks, cases. */
+async function indicatorLinks(ctx: Context, request: FastifyRequest, indicator: Indicator) {
+  const viewer = viewerOf(request.caller.actor);
+  const db = ctx.db.kysely;
+  const address = indicator.type === 'ipv4' || indicator.type === 'ipv6' || indicator.type === 'cidr';
+  return {
+    series: await sightingsPerDay(ctx, indicator.id, periodOf(ctx.clock.now(), { days: SERIES_DAYS })),
+    sightings: await listSightings(ctx, viewer, { indicatorId: indicator.id, limit: 20 }),
+    alerts: await alertsOfIndicators(db, viewer, [indicator]),
+    networks: address ? await networksContaining(db, parseIp(indicator.value.split('/')[0]!), indicator.type === 'cidr' ? Number(indicator.value.split('/')[1]) : undefined) : [],
+    cases: address ? (await casesWithAddress(ctx, indicator.value)).cases : [],
+  };
+}
+
+/** What the analysis page shows beside the analysis: alerts and analyses sharing its indicators, cases with its addresses. */
+async function analysisLinks(ctx: Context, request: FastifyRequest, indicators: readonly Indicator[]) {
+  const db = ctx.db.kysely;
+  const cases = new Map<string, CaseLink>();
+  for (const i of indicators.filter((x) => x.type === 'ipv4' || x.type === 'ipv6' || x.type === 'cidr').slice(0, 200)) {
+    for (const c of (await casesWithAddress(ctx, i.value)).cases) {
+      const seen = cases.get(c.caseId);
+      cases.set(c.caseId, seen ? { ...seen, hosts: seen.hosts + c.hosts, ports: [...new Set([...seen.ports, ...c.ports])].sort((a, b) => a - b).slice(0, 20) } : c);
+    }
+  }
+  return {
+    alerts: await alertsOfIndicators(db, viewerOf(request.caller.actor), indicators),
+    analyses: await analysesOfIndicators(db, indicators.map((i) => i.id)),
+    cases: [...cases.values()],
+  };
 }
 
 export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -77,7 +117,17 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
     const [history, analyses] = await Promise.all([indicatorHistory(ctx, indicator.id), analysesOfIndicator(ctx, indicator.id)]);
     let operatorName: string | null = null;
     if (indicator.operatorId !== null) operatorName = await getOperator(ctx, indicator.operatorId).then((o) => o.organisation.name, () => null);
-    return sendPage(reply, <IndicatorPage pc={pageContext(ctx, request, reply)} indicator={indicator} history={history} analyses={analyses} operatorName={operatorName} />);
+    const pc = pageContext(ctx, request, reply);
+    const links = await indicatorLinks(ctx, request, indicator);
+    return sendPage(
+      reply,
+      <IndicatorPage pc={pc} indicator={indicator} history={history} analyses={analyses} operatorName={operatorName}>
+        <SightingChart pc={pc} days={links.series} periodDays={SERIES_DAYS} />
+        <h2>{pc.t('cor.sightings')}</h2>
+        <SightingRows pc={pc} sightings={links.sightings} testId="indicator-sightings" />
+        <IndicatorLinks pc={pc} indicator={indicator} alerts={links.alerts} networks={links.networks} cases={links.cases} canOpenCases={can(request.caller.actor, 'cases:read')} />
+      </IndicatorPage>,
+    );
   });
 
   app.get('/analyses', { preValidation: needs('analyses:manage') }, async (request, reply) => sendPage(reply, <AnalysesPage pc={pageContext(ctx, request, reply)} analyses={await listAnalyses(ctx)} />));
@@ -97,7 +147,13 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
     const id = idOf(request.params.id);
     const analysis = await getAnalysis(ctx, id);
     const pc = pageContext(ctx, request, reply);
-    return sendPage(reply, <AnalysisPage pc={pc} analysis={analysis} versions={await listAnalysisVersions(ctx, id)} {...(request.query.done ? { message: pc.t(request.query.done === 'published' ? 'an.publishedNow' : 'an.saved') } : {})} />);
+    const r = await analysisLinks(ctx, request, analysis.indicators);
+    return sendPage(
+      reply,
+      <AnalysisPage pc={pc} analysis={analysis} versions={await listAnalysisVersions(ctx, id)} {...(request.query.done ? { message: pc.t(request.query.done === 'published' ? 'an.publishedNow' : 'an.saved') } : {})}>
+        <AnalysisRelations pc={pc} analysisId={id} indicators={analysis.indicators} alerts={r.alerts} analyses={r.analyses} cases={r.cases} canOpenCases={can(request.caller.actor, 'cases:read')} />
+      </AnalysisPage>,
+    );
   });
 
   app.post<{ Params: { id: string }; Body: Form }>('/analyses/:id', { preValidation: needs('analyses:manage') }, async (request, reply) => {

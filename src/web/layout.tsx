@@ -14,6 +14,8 @@ const NAV: Array<{ href: string; label: MessageKey; needs?: Permission; signedIn
   { href: '/cases', label: 'nav.cases', needs: 'cases:read' },
   { href: '/indicators', label: 'nav.indicators', needs: 'indicators:read' },
   { href: '/analyses', label: 'nav.analyses', needs: 'analyses:manage' },
+  { href: '/hub/sightings', label: 'nav.sightings', needs: 'indicators:read' },
+  { href: '/hub/search', label: 'nav.search', needs: 'indicators:read' },
   { href: '/admin/organisations', label: 'nav.organisations', needs: 'organisations:read' },
   { href: '/admin/users', label: 'nav.users', needs: 'users:manage' },
   { href: '/admin/keys', label: 'nav.keys', needs: 'apikeys:manage' },

@@ -202,6 +202,19 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/members/:org/preferences', access: 'members:manage', web: true, payload: { tlp_levels: 'PURPLE' } },
   { method: 'POST', url: '/members/:org/keys', access: 'members:manage', web: true, payload: { expires: 'not a date' } },
   { method: 'POST', url: '/members/:org/keys/:keyId/revoke', access: 'members:manage', web: true },
+  // Correlation, the sightings overview and triage: coordinator staff only (they name organisations and cases).
+  { method: 'GET', url: '/api/v1/correlate?value=evil[.]example', access: 'indicators:read' },
+  { method: 'GET', url: '/api/v1/indicators/999999/sightings-per-day', access: 'indicators:read' },
+  { method: 'GET', url: '/api/v1/sightings/overview', access: 'indicators:read' },
+  { method: 'GET', url: '/api/v1/observations', access: 'indicators:read' },
+  { method: 'GET', url: '/api/v1/observations/999999', access: 'indicators:read' },
+  { method: 'POST', url: '/api/v1/observations/999999/promote', access: 'indicators:manage', payload: { tlp: 'AMBER', confidence: 50 } },
+  { method: 'POST', url: '/api/v1/observations/999999/dismiss', access: 'indicators:manage', payload: { reason: 'x' } },
+  { method: 'GET', url: '/hub/search?q=evil[.]example', access: 'indicators:read', web: true },
+  { method: 'GET', url: '/hub/sightings', access: 'indicators:read', web: true },
+  { method: 'GET', url: '/hub/observations', access: 'indicators:read', web: true },
+  { method: 'POST', url: '/hub/observations/999999/promote', access: 'indicators:manage', web: true, payload: { tlp: 'AMBER', confidence: '50' } },
+  { method: 'POST', url: '/hub/observations/999999/dismiss', access: 'indicators:manage', web: true, payload: { reason: 'x' } },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */

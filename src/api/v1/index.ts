@@ -5,6 +5,7 @@ import { alertRoutes } from './alerts.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { auditRoutes } from './audit.js';
 import { caseRoutes } from './cases.js';
+import { correlationRoutes } from './correlation.js';
 import { indicatorRoutes } from './indicators.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
@@ -35,4 +36,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(memberRoutes, opts);
   await app.register(alertRoutes, opts);
   await app.register(sightingRoutes, opts);
+  await app.register(correlationRoutes, opts);
 }

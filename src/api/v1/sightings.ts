@@ -40,7 +40,7 @@ const SightingBulk = Type.Object(
   },
   { additionalProperties: false },
 );
-const SightingSchema = Type.Object({
+export const SightingSchema = Type.Object({
   id: Type.Integer(),
   organisation: Type.Object({ id: Type.Integer(), name: Type.String() }),
   indicator: Nullable(Type.Object({ id: Type.Integer(), type: Type.String(), value: Type.String() })),

@@ -125,7 +125,7 @@ export function audienceOf(alert: Pick<Alert, 'tlp' | 'audience' | 'namedUserIds
   return { tlp: alert.tlp, organisationIds, namedUserIds: named };
 }
 
-function rowAudience(r: Selectable<AlertTable>): Audience {
+export function rowAudience(r: Selectable<AlertTable>): Audience {
   return audienceOf({
     tlp: r.tlp,
     audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },
@@ -136,7 +136,7 @@ function rowAudience(r: Selectable<AlertTable>): Audience {
 }
 
 /** Whether the viewer may read the alert: drafts only for staff, and always the TLP policy. */
-function visibleTo(viewer: Viewer, r: Selectable<AlertTable>): boolean {
+export function visibleTo(viewer: Viewer, r: Selectable<AlertTable>): boolean {
   if (r.state === 'draft' && viewer.kind !== 'staff') return false;
   return canSee(viewer, rowAudience(r));
 }

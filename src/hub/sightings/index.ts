@@ -2,3 +2,5 @@
 export * from './sightings.js';
 export * from './sighting-messages.js';
 export * from './sector-sightings.js';
+export * from './observations.js';
+export * from './sighting-overview.js';

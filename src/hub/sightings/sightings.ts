@@ -198,7 +198,7 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
       if (t.kind === 'observation') {
         await trx
           .insertInto('sighting_observations')
-          .values({ type: t.type, value: t.value, state: 'open', indicator_id: null, first_reported_at: now, last_reported_at: now })
+          .values({ type: t.type, value: t.value, state: 'open', indicator_id: null, first_reported_at: now, last_reported_at: now, resolved_by: null, resolved_at: null, reason: null })
           .onConflict((oc) => oc.column('value').doUpdateSet({ last_reported_at: now }))
           .execute();
         observationId = Number((await trx.selectFrom('sighting_observations').select('id').where('value', '=', t.value).executeTakeFirstOrThrow()).id);

@@ -564,6 +564,11 @@ export interface SightingObservationTable {
   indicator_id: number | null;
   first_reported_at: string;
   last_reported_at: string;
+  /** Who promoted or dismissed it, and when; null while open. */
+  resolved_by: string | null;
+  resolved_at: string | null;
+  /** Why it was dismissed. */
+  reason: string | null;
 }
 
 export interface SightingTable {

@@ -6,6 +6,8 @@ import { TLP_LEVELS } from '../../hub/tlp.js';
 import { Csrf, Layout, Notice } from '../layout.js';
 import type { MessageKey } from '../i18n.js';
 import type { PageContext } from '../page-context.js';
+import type { AlertLink } from '../../hub/correlation/indicator-links.js';
+import { RelatedAlerts } from './correlation.js';
 import { SightingForm } from './sighting-form.js';
 
 export type AlertValues = Partial<Record<'title' | 'severity' | 'summary' | 'tlp' | 'analysis' | 'indicators' | 'audience' | 'organisations' | 'people' | 'note', string>> & { sectors?: string[] };
@@ -144,6 +146,8 @@ export function AlertPage(props: {
   error?: string;
   /** A member who may report sightings: show "we see this". */
   canReport?: boolean;
+  /** Other alerts that share indicators with it, as far as the viewer may see them. */
+  related?: AlertLink[];
 }) {
   const { pc, alert: a } = props;
   const { t } = pc;
@@ -173,6 +177,7 @@ export function AlertPage(props: {
           <ul data-testid="alert-indicators">{a.indicators.map((i) => <li><code>{i.value}</code> ({i.type}) <Tlp tlp={i.tlp} /></li>)}</ul>
         </>
       ) : null}
+      {props.related ? <RelatedAlerts pc={pc} alerts={props.related} indicators={a.indicators} /> : null}
       {a.recipient ? (
         a.recipient.acknowledgedAt ? (
           <p data-testid="alert-ack">{t('al.ackedBy', { at: when(a.recipient.acknowledgedAt), by: a.recipient.acknowledgedBy ?? '' })}</p>

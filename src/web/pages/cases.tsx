@@ -1,4 +1,5 @@
 /** Handler pages: the case list and one case (timeline, hosts, recipients, rejected lines, comments, evidence). */
+import type { ComponentChildren } from 'preact';
 import type { Case, CaseComment, EvidenceInfo } from '../../hotline/cases/cases.js';
 import type { CaseEvent } from '../../hotline/cases/case-events.js';
 import { CASE_STATES, TRANSITIONS, type CaseState } from '../../hotline/cases/case-states.js';
@@ -81,6 +82,8 @@ export interface CasePageProps {
   canManage: boolean;
   /** Hosts on a MISP warninglist (known false positives), when the case has any. */
   flagged?: FlaggedHosts;
+  /** Sections after the description (the hub's indicators among the hosts). */
+  children?: ComponentChildren;
   message?: string;
   error?: string;
 }
@@ -107,6 +110,7 @@ export function CasePage(p: CasePageProps) {
         </p>
       ) : null}
       {c.description ? <p class="prewrap">{c.description}</p> : null}
+      {p.children}
       {canManage && (c.state === 'validated' || c.state === 'notifying' || c.state === 'closed') ? (
         <p>
           {c.state !== 'closed' ? (

@@ -1,6 +1,7 @@
 /** Pages for analysts: indicators (list with search, one indicator, bulk entry) and threat analyses. */
 import type { Analysis, AnalysisSummary, AnalysisVersion } from '../../hub/analyses/analyses.js';
 import { INDICATOR_TYPES, SEVERITIES, TLP_LEVELS } from '../../hub/indicators/indicator-types.js';
+import type { ComponentChildren } from 'preact';
 import type { ImportResult, Indicator, IndicatorEvent } from '../../hub/indicators/indicators.js';
 import { Csrf, Layout, Notice } from '../layout.js';
 import type { PageContext } from '../page-context.js';
@@ -85,7 +86,7 @@ export function IndicatorsPage(props: { pc: PageContext; indicators: Indicator[]
   );
 }
 
-export function IndicatorPage(props: { pc: PageContext; indicator: Indicator; history: IndicatorEvent[]; analyses: Array<{ id: number; version: number; title: string; status: string }>; operatorName: string | null }) {
+export function IndicatorPage(props: { pc: PageContext; indicator: Indicator; history: IndicatorEvent[]; analyses: Array<{ id: number; version: number; title: string; status: string }>; operatorName: string | null; children?: ComponentChildren }) {
   const { pc, indicator: i } = props;
   const { t } = pc;
   const enriched = i.type === 'ipv4' || i.type === 'ipv6' || i.type === 'cidr';
@@ -116,6 +117,7 @@ export function IndicatorPage(props: { pc: PageContext; indicator: Indicator; hi
       {props.analyses.length === 0 ? <p>-</p> : (
         <ul>{props.analyses.map((a) => <li><a href={`/analyses/${a.id}`}>{a.title}</a> (v{a.version}, {t(a.status === 'draft' ? 'an.draft' : 'an.published')})</li>)}</ul>
       )}
+      {props.children}
       <h2>{t('ind.history')}</h2>
       <table>
         <thead><tr><th>{t('ind.when')}</th><th>{t('ind.what')}</th><th>{t('ind.who')}</th><th>{t('ind.details')}</th></tr></thead>
@@ -228,7 +230,7 @@ export function AnalysesPage(props: { pc: PageContext; analyses: AnalysisSummary
   );
 }
 
-export function AnalysisPage(props: { pc: PageContext; analysis: Analysis; versions: AnalysisVersion[]; message?: string; error?: string; values?: AnalysisValues }) {
+export function AnalysisPage(props: { pc: PageContext; analysis: Analysis; versions: AnalysisVersion[]; message?: string; error?: string; values?: AnalysisValues; children?: ComponentChildren }) {
   const { pc, analysis: a } = props;
   const { t } = pc;
   const values: AnalysisValues = props.values ?? { title: a.title, body: a.body, tlp: a.tlp, severity: a.severity, indicators: a.indicators.map((i) => i.value).join('\n') };
@@ -241,6 +243,7 @@ export function AnalysisPage(props: { pc: PageContext; analysis: Analysis; versi
       <article dangerouslySetInnerHTML={{ __html: a.bodyHtml }} />
       <h2>{t('an.indicators')}</h2>
       <ul>{a.indicators.map((i) => <li><a href={`/indicators/${i.id}`}><code>{i.value}</code></a> ({i.type})</li>)}</ul>
+      {props.children}
       {a.status === 'draft' ? (
         <form method="post" action={`/analyses/${a.analysisId}/publish`}>
           <Csrf pc={pc} />
