@@ -63,6 +63,8 @@ export const ERRORS = {
   ALERT_NOT_FOUND: { kind: 'not_found', message: 'No such alert.' },
   ALERT_STATE: { kind: 'conflict', message: 'The alert cannot do that in its current state.' },
   SIGHTING_NOT_MEMBER: { kind: 'forbidden', message: 'Sightings are reported by member organisations, each for itself.' },
+  STIX_REJECTED_STRICT: { kind: 'invalid', message: 'The STIX input has objects that cannot be imported and strict mode refuses any; nothing was saved.' },
+  STIX_NOTHING_IMPORTED: { kind: 'invalid', message: 'No object of the STIX input could be imported; nothing was saved.' },
   ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
