@@ -260,7 +260,7 @@ export async function importStix(ctx: Context, by: Caller, document: unknown, op
     const o = objects[index];
     const base = `objects[${index}]`;
     const id = isObj(o) && typeof o.id === 'string' ? o.id : null;
-    const problems = validateStixObject(o, { lenientPrecision: true }, base);
+    const problems = validateStixObject(o, { lenientPrecision: true, skipPatterns: true }, base);
     if (problems.length > 0) {
       for (const p of problems) reject(index, id, p.path, p.message);
       if (id && isObj(o) && o.type === 'indicator') inBundle.set(id, null);
