@@ -12,6 +12,7 @@ import { registerCase } from './case.js';
 import { registerCaseNotify } from './case-notify.js';
 import { registerCasePublish } from './case-publish.js';
 import { registerDigest } from './digest.js';
+import { registerImport } from './import.js';
 import { registerIndicator } from './indicator.js';
 import { registerLookup } from './lookup.js';
 import { registerMember } from './member.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerAlert(program);
   registerDigest(program);
   registerObservation(program);
+  registerImport(program);
   return program;
 }
 

@@ -65,6 +65,8 @@ export const ERRORS = {
   SIGHTING_NOT_MEMBER: { kind: 'forbidden', message: 'Sightings are reported by member organisations, each for itself.' },
   OBSERVATION_NOT_FOUND: { kind: 'not_found', message: 'No such observation.' },
   OBSERVATION_STATE: { kind: 'conflict', message: 'The observation cannot do that in its current state.' },
+  STIX_REJECTED_STRICT: { kind: 'invalid', message: 'The STIX input has objects that cannot be imported and strict mode refuses any; nothing was saved.' },
+  STIX_NOTHING_IMPORTED: { kind: 'invalid', message: 'No object of the STIX input could be imported; nothing was saved.' },
   ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 

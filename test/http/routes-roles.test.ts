@@ -186,6 +186,9 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/sightings', access: 'sightings:report', payload: {} },
   { method: 'POST', url: '/api/v1/sightings/bulk', access: 'sightings:report', payload: { items: [{}] } },
   { method: 'GET', url: '/api/v1/sightings', access: 'sightings:read' },
+  { method: 'POST', url: '/api/v1/stix/bundles', access: 'signed-in', payload: { not: 'stix' } },
+  { method: 'GET', url: '/api/v1/stix/bundle', access: 'signed-in' },
+  { method: 'GET', url: '/api/v1/stix/indicators/:id', access: 'signed-in' },
   { method: 'POST', url: '/alerts/999999/sightings', access: 'sightings:report', web: true, payload: { indicator: '1' } },
   // Member pages: the list for staff; a profile for its own people and staff; changes by its member admins and the
   // coordinator's admin (the member user of this table is no member admin).
