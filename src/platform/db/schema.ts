@@ -592,6 +592,15 @@ export interface SightingEmailStateTable {
   pending_count: number;
 }
 
+export interface FeedStateTable {
+  feed: string;
+  /** A member organisation's id; 0 for the all-members view. */
+  owner: number;
+  version: string;
+  changed_at: string;
+  serial: number;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -638,4 +647,5 @@ export interface Database {
   sighting_observations: SightingObservationTable;
   sightings: SightingTable;
   sighting_email_state: SightingEmailStateTable;
+  feed_states: FeedStateTable;
 }
