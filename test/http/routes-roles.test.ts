@@ -187,6 +187,16 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/sightings/bulk', access: 'sightings:report', payload: { items: [{}] } },
   { method: 'GET', url: '/api/v1/sightings', access: 'sightings:read' },
   { method: 'POST', url: '/alerts/999999/sightings', access: 'sightings:report', web: true, payload: { indicator: '1' } },
+  { method: 'GET', url: '/feeds/zeek/intel.dat', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken-ip.lst', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken-domain.lst', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken-sha256.lst', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken.rules', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/rpz/baken.rpz', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/edl/ip.txt', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/edl/domain.txt', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/edl/url.txt', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/csv/indicators.csv', access: 'feeds:read' },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */
