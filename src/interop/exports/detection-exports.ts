@@ -5,7 +5,7 @@
 import type { Context } from '../../platform/context.js';
 import type { IndicatorType } from '../../hub/indicators/indicator-types.js';
 import { edlList } from './edl-list.js';
-import { feedIndicators, feedSelection, feedState, feedVersion, type FeedIndicator } from './feed-indicators.js';
+import { feedIndicators, feedSelection, feedVersion, hubBasis, nextValidityChange, readFeedState, recordFeedState, type FeedIndicator, type FeedState } from './feed-indicators.js';
 import { indicatorCsv } from './indicator-csv.js';
 import type { RenderMeta } from './render-meta.js';
 import { rpzZone } from './rpz-zone.js';
@@ -79,12 +79,28 @@ export function renderMetaOf(ctx: Context, state: { serial: number; changedAt: s
  * if (p.version !== ifNoneMatch) for await (const chunk of p.body()) res.write(chunk);
  */
 export async function prepareExport(ctx: Context, exp: DetectionExport, owner: number | null): Promise<PreparedExport> {
-  const sel = await feedSelection(ctx, owner);
-  const shape = renderMetaOf(ctx, { serial: 0, changedAt: '' });
-  const version = await feedVersion(ctx, sel, exp.types, [FORMAT_REVISION, exp.name, exp.shapedBy?.(shape) ?? null]);
-  const state = await feedState(ctx, exp.name, owner, version);
-  const meta = renderMetaOf(ctx, state);
-  return { version, changedAt: state.changedAt, body: () => chunked(exp.render(feedIndicators(ctx, sel, exp.types), meta)) };
+  const extra = [FORMAT_REVISION, exp.name, exp.shapedBy?.(renderMetaOf(ctx, { serial: 0, changedAt: '' })) ?? null];
+  const now = ctx.clock.now().toISOString();
+  // Read before anything else: a change after this point shows as a new basis at the next poll.
+  const basis = await hubBasis(ctx, extra);
+  const known = await readFeedState(ctx, exp.name, owner);
+  let state: FeedState;
+  if (known && known.basis === basis && known.validThrough !== null && now < known.validThrough) {
+    // Nothing in the hub moved since this version was computed, and no indicator became valid or expired.
+    state = known;
+  } else {
+    const sel = await feedSelection(ctx, owner);
+    const version = await feedVersion(ctx, sel, exp.types, extra);
+    state = await recordFeedState(ctx, exp.name, owner, known, { version, basis, validThrough: await nextValidityChange(ctx, now) });
+  }
+  const meta = renderMetaOf(ctx, { serial: state.serial, changedAt: state.changedAt });
+  return {
+    version: state.version,
+    changedAt: state.changedAt,
+    body: async function* () {
+      yield* chunked(exp.render(feedIndicators(ctx, await feedSelection(ctx, owner), exp.types), meta));
+    },
+  };
 }
 
 /** Joins small pieces into chunks, so a 100,000-line list is a few hundred writes rather than 100,000. */

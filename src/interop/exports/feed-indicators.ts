@@ -200,27 +200,67 @@ export async function* feedIndicators(ctx: Context, sel: FeedSelection, types: r
   }
 }
 
+/** How long a recorded version is trusted without asking the aggregates again, whatever the basis says. */
+export const VERSION_TRUST_MS = 60_000;
+
 /**
- * When the feed last changed and its serial: recorded the first time a new version is served, so Last-Modified and an
- * RPZ serial move with the content and never backwards.
+ * A digest of the newest changes anywhere in the hub that can change any feed: indicators (newest id, newest change,
+ * how many) and alerts (newest change, how many). Three indexed lookups; never shown to anyone.
  */
-export async function feedState(ctx: Context, feed: string, owner: number | null, version: string): Promise<{ changedAt: string; serial: number }> {
+export async function hubBasis(ctx: Context, extra: unknown): Promise<string> {
+  const db = ctx.db.kysely;
+  const i = await db.selectFrom('indicators').select((eb) => [eb.fn.max('id').as('id'), eb.fn.max('updated_at').as('at'), eb.fn.countAll().as('n')]).executeTakeFirstOrThrow();
+  const a = await db.selectFrom('alerts').select((eb) => [eb.fn.max('updated_at').as('at'), eb.fn.countAll().as('n')]).executeTakeFirstOrThrow();
+  return createHash('sha256').update(JSON.stringify([String(i.id), i.at, String(i.n), a.at, String(a.n), extra])).digest('base64url');
+}
+
+/** The next moment after `now` at which an indicator becomes valid or expires (the set of valid ones changes). */
+export async function nextValidityChange(ctx: Context, now: string): Promise<string | null> {
+  const db = ctx.db.kysely;
+  const from = await db.selectFrom('indicators').select((eb) => eb.fn.min('valid_from').as('t')).where('valid_from', '>', now).executeTakeFirstOrThrow();
+  const until = await db.selectFrom('indicators').select((eb) => eb.fn.min('valid_until').as('t')).where('valid_until', '>', now).executeTakeFirstOrThrow();
+  const times = [from.t, until.t].filter((t): t is string => typeof t === 'string');
+  return times.length === 0 ? null : times.sort()[0]!;
+}
+
+export interface FeedState {
+  version: string;
+  changedAt: string;
+  serial: number;
+  basis: string;
+  validThrough: string | null;
+}
+
+export async function readFeedState(ctx: Context, feed: string, owner: number | null): Promise<FeedState | null> {
+  const r = await ctx.db.kysely.selectFrom('feed_states').selectAll().where('feed', '=', feed).where('owner', '=', owner ?? 0).executeTakeFirst();
+  return r ? { version: r.version, changedAt: r.changed_at, serial: Number(r.serial), basis: r.basis, validThrough: r.valid_through } : null;
+}
+
+/**
+ * Records the version just computed. When it differs from the one before, the feed changed now: changed_at moves to
+ * this second (at least one past the previous, as HTTP dates have whole seconds) and the serial goes up, so
+ * Last-Modified and an RPZ serial move with the content and never backwards.
+ */
+export async function recordFeedState(ctx: Context, feed: string, owner: number | null, found: FeedState | null, next: { version: string; basis: string; validThrough: string | null }): Promise<FeedState> {
   const key = owner ?? 0;
   const db = ctx.db.kysely;
-  const found = await db.selectFrom('feed_states').selectAll().where('feed', '=', feed).where('owner', '=', key).executeTakeFirst();
-  if (found && found.version === version) return { changedAt: found.changed_at, serial: Number(found.serial) };
-  const now = ctx.clock.now();
-  // HTTP dates have whole seconds; a change must show as a later second than the one before.
-  let at = Math.floor(now.getTime() / 1000);
-  if (found) at = Math.max(at, Math.floor(Date.parse(found.changed_at) / 1000) + 1);
-  const changedAt = new Date(at * 1000).toISOString();
-  const serial = found ? Math.max(Number(found.serial) + 1, at) : at;
-  if (found) {
-    // Only if nobody else moved it on meanwhile (another node serving the same feed).
-    await db.updateTable('feed_states').set({ version, changed_at: changedAt, serial }).where('feed', '=', feed).where('owner', '=', key).where('version', '=', found.version).execute();
-  } else {
-    await db.insertInto('feed_states').values({ feed, owner: key, version, changed_at: changedAt, serial }).onConflict((oc) => oc.columns(['feed', 'owner']).doNothing()).execute();
+  const nowMs = ctx.clock.now().getTime();
+  const trustUntil = new Date(nowMs + VERSION_TRUST_MS).toISOString();
+  const validThrough = next.validThrough !== null && next.validThrough < trustUntil ? next.validThrough : trustUntil;
+  if (found && found.version === next.version) {
+    await db.updateTable('feed_states').set({ basis: next.basis, valid_through: validThrough }).where('feed', '=', feed).where('owner', '=', key).execute();
+    return { ...found, basis: next.basis, validThrough };
   }
-  const now2 = await db.selectFrom('feed_states').selectAll().where('feed', '=', feed).where('owner', '=', key).executeTakeFirstOrThrow();
-  return { changedAt: now2.changed_at, serial: Number(now2.serial) };
+  let at = Math.floor(nowMs / 1000);
+  if (found) at = Math.max(at, Math.floor(Date.parse(found.changedAt) / 1000) + 1);
+  const changedAt = new Date(at * 1000).toISOString();
+  const serial = found ? Math.max(found.serial + 1, at) : at;
+  const row = { version: next.version, changed_at: changedAt, serial, basis: next.basis, valid_through: validThrough };
+  if (found) {
+    // Only if nobody moved it on meanwhile (another node serving the same feed); then theirs stands.
+    await db.updateTable('feed_states').set(row).where('feed', '=', feed).where('owner', '=', key).where('version', '=', found.version).execute();
+  } else {
+    await db.insertInto('feed_states').values({ feed, owner: key, ...row }).onConflict((oc) => oc.columns(['feed', 'owner']).doNothing()).execute();
+  }
+  return (await readFeedState(ctx, feed, owner))!;
 }

@@ -599,6 +599,8 @@ export interface FeedStateTable {
   version: string;
   changed_at: string;
   serial: number;
+  basis: string;
+  valid_through: string | null;
 }
 
 export interface Database {
