@@ -11,11 +11,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1 } from './api/v1/index.js';
+import { DETECTION_FEED_PREFIXES, detectionFeedRoutes } from './api/detection-feeds.js';
 import { healthRoutes } from './api/health.js';
 import { cookiesAreSecure } from './config.js';
 import type { Context } from './platform/context.js';
 import { authenticatePlugin } from './platform/http/authenticate.js';
 import { csrfPlugin } from './platform/http/csrf.js';
+import { feedKeyToHeader } from './platform/http/feed-key.js';
 import { registerErrorHandler } from './platform/http/error-handler.js';
 import { metricsPlugin } from './platform/http/metrics.js';
 import { renderErrorPage } from './web/error-page.js';
@@ -46,6 +48,8 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // Feeds for consumers that take only a URL: `?key=` leaves the URL before anything logs it.
+    rewriteUrl: feedKeyToHeader(DETECTION_FEED_PREFIXES),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -116,5 +120,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(alertWebRoutes, { ctx });
   await app.register(memberWebRoutes, { ctx });
   await app.register(correlationWebRoutes, { ctx });
+  await app.register(detectionFeedRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

@@ -52,6 +52,7 @@ export interface Config {
   scopeCountries: string[];
   reportsPerHour: number;
   warninglistsDir: string | null;
+  feedRpzTtl: number;
 }
 
 export class ConfigError extends Error {
@@ -274,6 +275,7 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
     doc: 'Directory of MISP warninglists (a checkout of misp-warninglists: `lists/*/list.json`), read once per process; uploaded hosts on a list are kept but flagged as known false positives (see docs/hotline.md).',
     parse: optional,
   },
+  { key: 'feedRpzTtl', env: 'BAKEN_FEED_RPZ_TTL', default: 300, doc: 'TTL in seconds of the records (and the negative TTL) of the RPZ zone at /feeds/rpz/baken.rpz (see docs/integrations/rpz.md).', parse: int(30, 86400) },
 ];
 
 export interface LoadConfigOptions {

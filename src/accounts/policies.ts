@@ -25,15 +25,17 @@ export const PERMISSIONS = [
   'alerts:manage',
   'sightings:report',
   'sightings:read',
+  'feeds:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<KeyRole, readonly Permission[]> = {
-  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage', 'members:read', 'members:manage', 'indicators:read', 'indicators:manage', 'analyses:manage', 'alerts:manage', 'sightings:read'],
-  analyst: ['organisations:read', 'members:read', 'registry:lookup', 'operators:read', 'indicators:read', 'indicators:manage', 'analyses:manage', 'alerts:manage', 'sightings:read'],
+  admin: ['organisations:read', 'organisations:manage', 'users:manage', 'apikeys:manage', 'audit:read', 'metrics:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage', 'members:read', 'members:manage', 'indicators:read', 'indicators:manage', 'analyses:manage', 'alerts:manage', 'sightings:read', 'feeds:read'],
+  analyst: ['organisations:read', 'members:read', 'registry:lookup', 'operators:read', 'indicators:read', 'indicators:manage', 'analyses:manage', 'alerts:manage', 'sightings:read', 'feeds:read'],
   handler: ['organisations:read', 'registry:lookup', 'operators:read', 'operators:manage', 'cases:read', 'cases:manage'],
-  // Members may ask who runs an address (public registry data), and report and read their own sightings.
-  member: ['registry:lookup', 'sightings:report', 'sightings:read'],
+  // Members may ask who runs an address (public registry data), report and read their own sightings, and take
+  // feeds (each cut to the organisation's own TLP rights).
+  member: ['registry:lookup', 'sightings:report', 'sightings:read', 'feeds:read'],
   metrics: ['metrics:read'],
 };
 

@@ -218,6 +218,16 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/hub/observations', access: 'indicators:read', web: true },
   { method: 'POST', url: '/hub/observations/999999/promote', access: 'indicators:manage', web: true, payload: { tlp: 'AMBER', confidence: '50' } },
   { method: 'POST', url: '/hub/observations/999999/dismiss', access: 'indicators:manage', web: true, payload: { reason: 'x' } },
+  { method: 'GET', url: '/feeds/zeek/intel.dat', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken-ip.lst', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken-domain.lst', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken-sha256.lst', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/suricata/baken.rules', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/rpz/baken.rpz', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/edl/ip.txt', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/edl/domain.txt', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/edl/url.txt', access: 'feeds:read' },
+  { method: 'GET', url: '/feeds/csv/indicators.csv', access: 'feeds:read' },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */

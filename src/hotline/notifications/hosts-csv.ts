@@ -2,6 +2,8 @@
  * The attachment an operator receives: its own hosts in Shadowserver-like
  * columns (timestamp, ip, port, asn), then the case's extra columns.
  */
+import { csvCell } from '../../platform/csv-cell.js';
+
 export interface CsvHost {
   ip: string;
   port: number | null;
@@ -12,11 +14,8 @@ export interface CsvHost {
 
 export const BASE_COLUMNS = ['timestamp', 'ip', 'port', 'asn'] as const;
 
-function field(v: string): string {
-  // Quote when needed, and defuse spreadsheet formulas (a value starting with = + - @ would run in Excel).
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+// Quote when needed, and defuse spreadsheet formulas (a value starting with = + - @ would run in Excel).
+const field = csvCell;
 
 /**
  * @example

@@ -620,6 +620,17 @@ export interface MemberDigestItemTable {
   digest_id: number | null;
 }
 
+export interface FeedStateTable {
+  feed: string;
+  /** A member organisation's id; 0 for the all-members view. */
+  owner: number;
+  version: string;
+  changed_at: string;
+  serial: number;
+  basis: string;
+  valid_through: string | null;
+}
+
 export interface Database {
   organisations: OrganisationTable;
   users: UserTable;
@@ -668,4 +679,5 @@ export interface Database {
   sighting_email_state: SightingEmailStateTable;
   member_digests: MemberDigestTable;
   member_digest_items: MemberDigestItemTable;
+  feed_states: FeedStateTable;
 }
