@@ -69,6 +69,7 @@ export const AUDIT_ACTIONS = [
   'alert.retract',
   'alert.acknowledge',
   'sighting.report',
+  'misp.import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

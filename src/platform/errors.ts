@@ -64,6 +64,9 @@ export const ERRORS = {
   ALERT_STATE: { kind: 'conflict', message: 'The alert cannot do that in its current state.' },
   SIGHTING_NOT_MEMBER: { kind: 'forbidden', message: 'Sightings are reported by member organisations, each for itself.' },
   ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
+  MISP_INVALID: { kind: 'invalid', message: 'The MISP input has attributes or events that are not valid; nothing was imported.' },
+  MISP_FEED_UNREACHABLE: { kind: 'unavailable', message: 'The MISP feed could not be read.' },
+  ALERT_FLAGGED_INDICATORS: { kind: 'conflict', message: 'Indicators of this alert are on a warninglist (known false positives): confirm them, or remove them, before publishing.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -638,4 +638,21 @@ export interface Database {
   sighting_observations: SightingObservationTable;
   sightings: SightingTable;
   sighting_email_state: SightingEmailStateTable;
+  misp_feed_events: MispFeedEventTable;
+  misp_sighting_imports: MispSightingImportTable;
+}
+
+/** A MISP feed's event as last imported (0018_misp). */
+export interface MispFeedEventTable {
+  feed: string;
+  event_uuid: string;
+  event_timestamp: number;
+  imported_at: string;
+}
+
+/** A MISP sighting imported once (0018_misp). */
+export interface MispSightingImportTable {
+  key: string;
+  sighting_id: number | null;
+  imported_at: string;
 }
