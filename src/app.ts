@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1 } from './api/v1/index.js';
 import { healthRoutes } from './api/health.js';
+import { mispFeedRoutes } from './api/misp-feed-routes.js';
 import { cookiesAreSecure } from './config.js';
 import type { Context } from './platform/context.js';
 import { authenticatePlugin } from './platform/http/authenticate.js';
@@ -112,5 +113,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(publicationRoutes, { ctx });
   await app.register(indicatorWebRoutes, { ctx });
   await app.register(alertWebRoutes, { ctx });
+  await app.register(mispFeedRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

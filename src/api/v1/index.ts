@@ -9,6 +9,7 @@ import { indicatorRoutes } from './indicators.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
+import { mispRoutes } from './misp.js';
 import { operatorRoutes } from './operators.js';
 import { roundRoutes } from './rounds.js';
 import { sightingRoutes } from './sightings.js';
@@ -35,4 +36,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(memberRoutes, opts);
   await app.register(alertRoutes, opts);
   await app.register(sightingRoutes, opts);
+  await app.register(mispRoutes, opts);
 }
