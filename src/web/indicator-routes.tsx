@@ -1,4 +1,5 @@
 /** The analysts' pages for indicators and analyses; thin, like the API's routes. */
+import { warninglistFlags } from '../hub/indicators/indicator-warninglists.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission } from '../accounts/policies.js';
 import { analysesOfIndicator, createAnalysis, getAnalysis, listAnalyses, listAnalysisVersions, publishAnalysis, updateAnalysis, type AnalysisInput } from '../hub/analyses/analyses.js';
@@ -77,7 +78,8 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
     const [history, analyses] = await Promise.all([indicatorHistory(ctx, indicator.id), analysesOfIndicator(ctx, indicator.id)]);
     let operatorName: string | null = null;
     if (indicator.operatorId !== null) operatorName = await getOperator(ctx, indicator.operatorId).then((o) => o.organisation.name, () => null);
-    return sendPage(reply, <IndicatorPage pc={pageContext(ctx, request, reply)} indicator={indicator} history={history} analyses={analyses} operatorName={operatorName} />);
+    const warninglists = (await warninglistFlags(ctx, [indicator]))[0]?.lists ?? [];
+    return sendPage(reply, <IndicatorPage pc={pageContext(ctx, request, reply)} indicator={indicator} history={history} analyses={analyses} operatorName={operatorName} warninglists={warninglists} />);
   });
 
   app.get('/analyses', { preValidation: needs('analyses:manage') }, async (request, reply) => sendPage(reply, <AnalysesPage pc={pageContext(ctx, request, reply)} analyses={await listAnalyses(ctx)} />));
