@@ -178,9 +178,9 @@ export async function alertRoutes(base: FastifyInstance, { ctx }: { ctx: Context
 
   app.post(
     '/alerts/:id/publish',
-    { preValidation: manage, schema: { tags, summary: 'Publish a draft: email to every alert contact, a signed webhook call per member, in one transaction. Indicators on a MISP warninglist refuse it (409) unless confirm_flagged is true', params: IdParams, body: Type.Optional(Type.Object({ confirm_flagged: Type.Optional(Type.Boolean({ description: 'Publish also the indicators on a warninglist (listed in the preview)' })) }, { additionalProperties: false })), response: { 200: Type.Object({ alert: AlertSchema, preview: PreviewSchema }), ...errors(400, 401, 403, 404, 409) } } },
+    { preValidation: manage, schema: { tags, summary: 'Publish a draft: email to every alert contact, a signed webhook call per member, in one transaction. Indicators on a MISP warninglist refuse it (409) unless confirm_flagged=true', params: IdParams, querystring: Type.Object({ confirm_flagged: Type.Optional(Type.Boolean({ description: 'Publish also the indicators on a warninglist (listed in the preview)' })) }), response: { 200: Type.Object({ alert: AlertSchema, preview: PreviewSchema }), ...errors(400, 401, 403, 404, 409) } } },
     async (request) => {
-      const r = await publishAlert(ctx, request.caller, request.params.id, { confirmFlagged: request.body?.confirm_flagged === true });
+      const r = await publishAlert(ctx, request.caller, request.params.id, { confirmFlagged: request.query.confirm_flagged === true });
       return { alert: presentAlert(r.alert, { staff: true }), preview: presentAlertPreview(r.preview) };
     },
   );
