@@ -108,7 +108,17 @@ export function mispTimestamp(v: unknown): number | null {
   return null;
 }
 
-const isoOfSeconds = (s: number) => new Date(s * 1000).toISOString();
+// Feeds stamp thousands of attributes with the same few seconds: format each once.
+const isoCache = new Map<number, string>();
+function isoOfSeconds(s: number): string {
+  let iso = isoCache.get(s);
+  if (iso === undefined) {
+    if (isoCache.size > 10_000) isoCache.clear();
+    iso = new Date(s * 1000).toISOString();
+    isoCache.set(s, iso);
+  }
+  return iso;
+}
 
 function tagNames(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
@@ -266,8 +276,7 @@ function readAttribute(
     skip(`type ${type} is not one the hub holds (addresses, networks, domains, URLs, MD5/SHA-1/SHA-256 hashes, email addresses)`);
     return [];
   }
-  const own = meaningOfTags(tagNames(a.Tag));
-  const meaning = overlay(eventMeaning, own);
+  const meaning = a.Tag === undefined ? eventMeaning : overlay(eventMeaning, meaningOfTags(tagNames(a.Tag)));
   const firstSeen = isoTime(a.first_seen);
   if (firstSeen === null) problem(au, p, 'first_seen', 'not a date-time (ISO 8601)');
   const ts = a.timestamp === undefined ? null : mispTimestamp(a.timestamp);
