@@ -1,7 +1,7 @@
 /**
  * The hub's alerts as a MISP feed, per reader, within its TLP rights: what a MISP instance subscribes to at
- * `/feeds/misp/` (manifest.json, hashes.csv, one `<uuid>.json` per event), in the shapes MISP's feed fetcher and
- * PyMISP's feed generator use.
+ * `/feeds/misp/` (manifest.json, hashes.csv, one `<uuid>.json` per event), in the shapes MISP's feed fetcher reads and
+ * MISP's own feed tooling writes.
  *
  * - One event per published (or retracted) alert: `info` its title, `date` its publication day, `threat_level_id`
  *   from its severity (critical and high 1, medium 2, low 3), `analysis` 2 (complete), the alert's TLP as a
