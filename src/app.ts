@@ -13,6 +13,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiV1 } from './api/v1/index.js';
 import { DETECTION_FEED_PREFIXES, detectionFeedRoutes } from './api/detection-feeds.js';
 import { healthRoutes } from './api/health.js';
+import { mispFeedRoutes } from './api/misp-feed-routes.js';
 import { cookiesAreSecure } from './config.js';
 import type { Context } from './platform/context.js';
 import { authenticatePlugin } from './platform/http/authenticate.js';
@@ -121,5 +122,6 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
   await app.register(memberWebRoutes, { ctx });
   await app.register(correlationWebRoutes, { ctx });
   await app.register(detectionFeedRoutes, { ctx });
+  await app.register(mispFeedRoutes, { ctx });
   return app as unknown as FastifyInstance;
 }

@@ -272,7 +272,7 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
     env: 'BAKEN_WARNINGLISTS_DIR',
     default: null,
     defaultText: '(none: no warninglists)',
-    doc: 'Directory of MISP warninglists (a checkout of misp-warninglists: `lists/*/list.json`), read once per process; uploaded hosts on a list are kept but flagged as known false positives (see docs/hotline.md).',
+    doc: 'Directory of MISP warninglists (a checkout of misp-warninglists: `lists/*/list.json`), read once per process; uploaded hosts on a list are kept but flagged as known false positives (see docs/hotline.md); hub indicators on a list are flagged on import, on their page and in the alert preview, and publishing them needs a confirmation (see docs/interop-misp.md).',
     parse: optional,
   },
   { key: 'feedRpzTtl', env: 'BAKEN_FEED_RPZ_TTL', default: 300, doc: 'TTL in seconds of the records (and the negative TTL) of the RPZ zone at /feeds/rpz/baken.rpz (see docs/integrations/rpz.md).', parse: int(30, 86400) },

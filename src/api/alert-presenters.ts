@@ -58,6 +58,7 @@ export function presentAlertPreview(p: AlertPreview) {
     excluded: p.excluded.map((e) => ({ organisation_id: e.organisationId, name: e.name, reason: e.reason })),
     people: p.people.map((x) => ({ user_id: x.userId, email: x.email, name: x.name, organisation_id: x.organisationId, language: x.language, indicators: x.indicators })),
     totals: p.totals,
+    flagged: p.flagged.map((f) => ({ indicator_id: f.indicatorId, type: f.type, value: f.value, lists: f.lists })),
   };
 }
 

@@ -31,11 +31,12 @@ export function registerAlert(program: Command): void {
   alert
     .command('publish <id>')
     .description('publish a draft: email to every alert contact and a signed webhook call per member, queued at once')
+    .option('--confirm-flagged', 'publish also indicators that are on a MISP warninglist (known false positives)')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
+    .action(async (id: string, opts: { json?: boolean; confirmFlagged?: boolean }) => {
       if (!/^\d{1,12}$/.test(id)) throw invalid('id', 'an alert id (a number)');
       await withContext(async (ctx) => {
-        const r = await publishAlert(ctx, cliCaller('alert publish'), Number(id));
+        const r = await publishAlert(ctx, cliCaller('alert publish'), Number(id), { confirmFlagged: opts.confirmFlagged === true });
         if (opts.json) return printJson({ id: r.alert.id, state: r.alert.state, version: r.alert.version, preview: presentAlertPreview(r.preview) });
         const t = r.preview.totals;
         process.stdout.write(`published alert ${r.alert.id} (TLP:${r.alert.tlp}) to ${t.organisations} organisation(s)${r.preview.people.length ? ` and ${r.preview.people.length} named person(s)` : ''}: ${t.emails + r.preview.people.length} email(s) and ${t.webhooks} webhook call(s) queued\n`);

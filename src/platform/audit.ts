@@ -73,6 +73,7 @@ export const AUDIT_ACTIONS = [
   'sighting.report',
   'observation.promote',
   'observation.dismiss',
+  'misp.import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -68,6 +68,9 @@ export const ERRORS = {
   STIX_REJECTED_STRICT: { kind: 'invalid', message: 'The STIX input has objects that cannot be imported and strict mode refuses any; nothing was saved.' },
   STIX_NOTHING_IMPORTED: { kind: 'invalid', message: 'No object of the STIX input could be imported; nothing was saved.' },
   ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
+  MISP_INVALID: { kind: 'invalid', message: 'The MISP input has attributes or events that are not valid; nothing was imported.' },
+  MISP_FEED_UNREACHABLE: { kind: 'unavailable', message: 'The MISP feed could not be read.' },
+  ALERT_FLAGGED_INDICATORS: { kind: 'conflict', message: 'Indicators of this alert are on a warninglist (known false positives): confirm them, or remove them, before publishing.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

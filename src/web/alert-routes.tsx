@@ -122,10 +122,10 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
     }
   });
 
-  app.post<{ Params: { id: string } }>('/alerts/:id/publish', { preValidation: manage }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Form }>('/alerts/:id/publish', { preValidation: manage }, async (request, reply) => {
     const id = idOf(request.params.id);
     try {
-      await publishAlert(ctx, request.caller, id);
+      await publishAlert(ctx, request.caller, id, { confirmFlagged: request.body?.confirm_flagged === '1' });
       return reply.redirect(`/alerts/${id}?done=published`, 303);
     } catch (err) {
       const error = formError(err);

@@ -1,4 +1,5 @@
 /** The analysts' pages for indicators and analyses; thin, like the API's routes. */
+import { warninglistFlags } from '../hub/indicators/indicator-warninglists.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission } from '../accounts/policies.js';
 import { analysesOfIndicator, createAnalysis, getAnalysis, listAnalyses, listAnalysisVersions, publishAnalysis, updateAnalysis, type AnalysisInput } from '../hub/analyses/analyses.js';
@@ -119,9 +120,10 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
     if (indicator.operatorId !== null) operatorName = await getOperator(ctx, indicator.operatorId).then((o) => o.organisation.name, () => null);
     const pc = pageContext(ctx, request, reply);
     const links = await indicatorLinks(ctx, request, indicator);
+    const warninglists = (await warninglistFlags(ctx, [indicator]))[0]?.lists ?? [];
     return sendPage(
       reply,
-      <IndicatorPage pc={pc} indicator={indicator} history={history} analyses={analyses} operatorName={operatorName}>
+      <IndicatorPage pc={pc} indicator={indicator} history={history} analyses={analyses} operatorName={operatorName} warninglists={warninglists}>
         <SightingChart pc={pc} days={links.series} periodDays={SERIES_DAYS} />
         <h2>{pc.t('cor.sightings')}</h2>
         <SightingRows pc={pc} sightings={links.sightings} testId="indicator-sightings" />

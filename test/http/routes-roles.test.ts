@@ -228,6 +228,11 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/feeds/edl/domain.txt', access: 'feeds:read' },
   { method: 'GET', url: '/feeds/edl/url.txt', access: 'feeds:read' },
   { method: 'GET', url: '/feeds/csv/indicators.csv', access: 'feeds:read' },
+  { method: 'POST', url: '/api/v1/misp/events', access: 'indicators:manage', payload: {} },
+  // The MISP feed: anyone signed in gets its own, within its TLP rights (a metrics key: TLP:CLEAR only).
+  { method: 'GET', url: '/feeds/misp/manifest.json', access: 'signed-in' },
+  { method: 'GET', url: '/feeds/misp/hashes.csv', access: 'signed-in' },
+  { method: 'GET', url: '/feeds/misp/:event', access: 'signed-in' },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */
@@ -259,6 +264,7 @@ describeEachApp('every route, every role', (t) => {
   const keys = new Map<string, string>();
   // Placeholders in the table: ids made in `before`, and a token and a case id that exist nowhere.
   const ids: Record<string, number | string> = { token: 'x'.repeat(43), caseId: 'BKN-2000-00001', contactId: 999999, userId: 999999 };
+  ids.event = '00000000-0000-8000-8000-000000000000.json';
 
   before(async () => {
     const { app, ctx, adminEmail } = t();

@@ -98,6 +98,7 @@ const PreviewSchema = Type.Object({
   excluded: Type.Array(Type.Object({ organisation_id: Type.Integer(), name: Type.String(), reason: lit(['tlp', 'preferences'] as const) })),
   people: Type.Array(Type.Object({ user_id: Type.Integer(), email: Type.String(), name: Nullable(Type.String()), organisation_id: Type.Integer(), language: lit(['en', 'nl'] as const), indicators: Type.Integer() })),
   totals: Type.Object({ organisations: Type.Integer(), emails: Type.Integer(), webhooks: Type.Integer() }),
+  flagged: Type.Array(Type.Object({ indicator_id: Type.Integer(), type: Type.String(), value: Type.String(), lists: Type.Array(Type.String()) }), { description: 'Indicators on a MISP warninglist (known false positives): publishing needs confirm_flagged' }),
 });
 const DeliverySchema = Type.Object({
   organisation_id: Type.Integer(),
@@ -177,9 +178,9 @@ export async function alertRoutes(base: FastifyInstance, { ctx }: { ctx: Context
 
   app.post(
     '/alerts/:id/publish',
-    { preValidation: manage, schema: { tags, summary: 'Publish a draft: email to every alert contact, a signed webhook call per member, in one transaction', params: IdParams, response: { 200: Type.Object({ alert: AlertSchema, preview: PreviewSchema }), ...errors(400, 401, 403, 404, 409) } } },
+    { preValidation: manage, schema: { tags, summary: 'Publish a draft: email to every alert contact, a signed webhook call per member, in one transaction. Indicators on a MISP warninglist refuse it (409) unless confirm_flagged=true', params: IdParams, querystring: Type.Object({ confirm_flagged: Type.Optional(Type.Boolean({ description: 'Publish also the indicators on a warninglist (listed in the preview)' })) }), response: { 200: Type.Object({ alert: AlertSchema, preview: PreviewSchema }), ...errors(400, 401, 403, 404, 409) } } },
     async (request) => {
-      const r = await publishAlert(ctx, request.caller, request.params.id);
+      const r = await publishAlert(ctx, request.caller, request.params.id, { confirmFlagged: request.query.confirm_flagged === true });
       return { alert: presentAlert(r.alert, { staff: true }), preview: presentAlertPreview(r.preview) };
     },
   );

@@ -10,6 +10,7 @@ import { indicatorRoutes } from './indicators.js';
 import { lookupRoutes } from './lookup.js';
 import { meRoutes } from './me.js';
 import { memberRoutes } from './members.js';
+import { mispRoutes } from './misp.js';
 import { operatorRoutes } from './operators.js';
 import { roundRoutes } from './rounds.js';
 import { sightingRoutes } from './sightings.js';
@@ -39,4 +40,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(sightingRoutes, opts);
   await app.register(correlationRoutes, opts);
   await app.register(stixRoutes, opts);
+  await app.register(mispRoutes, opts);
 }

@@ -37,7 +37,7 @@ export const IndicatorEventSchema = Type.Object({
 
 export const IndicatorWithHistory = Type.Intersect([
   IndicatorSchema,
-  Type.Object({ history: Type.Array(IndicatorEventSchema), analyses: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), title: Type.String(), status: Type.String() })) }),
+  Type.Object({ history: Type.Array(IndicatorEventSchema), analyses: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), title: Type.String(), status: Type.String() })), warninglists: Type.Array(Type.String(), { description: 'MISP warninglists the indicator is on (known false positives)' }) }),
 ]);
 
 const tlpInput = Type.String({ description: 'CLEAR, GREEN, AMBER, AMBER+STRICT or RED (TLP: prefix and lower case accepted)', maxLength: 20 });

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { analysesOfIndicator, createAnalysis, getAnalysis, listAnalyses, listAnalysisVersions, publishAnalysis, updateAnalysis } from '../../hub/analyses/analyses.js';
 import { findIndicator, getIndicator, importIndicators, indicatorHistory, listIndicators, updateIndicator, upsertIndicator, type IndicatorPatch } from '../../hub/indicators/indicators.js';
 import { parseLabels } from '../../hub/indicators/parse-indicator-lines.js';
+import { warninglistFlags } from '../../hub/indicators/indicator-warninglists.js';
 import type { Context } from '../../platform/context.js';
 import { BakenError } from '../../platform/errors.js';
 import { requirePermission } from '../../platform/http/authenticate.js';
@@ -108,8 +109,8 @@ export async function indicatorRoutes(base: FastifyInstance, { ctx }: { ctx: Con
     { preValidation: read, schema: { tags, summary: 'One indicator with its enrichment, history and analyses', params: IdParams, response: { 200: IndicatorWithHistory, ...errors(401, 403, 404) } } },
     async (request) => {
       const i = await getIndicator(ctx, request.params.id);
-      const [history, linked] = await Promise.all([indicatorHistory(ctx, i.id), analysesOfIndicator(ctx, i.id)]);
-      return { ...presentIndicator(i), history: history.map(presentIndicatorEvent), analyses: linked };
+      const [history, linked, flags] = await Promise.all([indicatorHistory(ctx, i.id), analysesOfIndicator(ctx, i.id), warninglistFlags(ctx, [i])]);
+      return { ...presentIndicator(i), history: history.map(presentIndicatorEvent), analyses: linked, warninglists: flags[0]?.lists ?? [] };
     },
   );
 

@@ -32,6 +32,12 @@ export interface Warninglist {
   readonly ipv6: ReadonlyArray<{ readonly first: bigint; readonly last: bigint }>;
   /** Entries that are not addresses or prefixes (all of them for hostname, regex and hash lists). */
   readonly ignoredEntries: number;
+  /**
+   * Those entries themselves (trimmed, non-empty) for the list types that match values other than addresses
+   * (string, hostname, substring, regex): what the hub checks domains, URLs, hashes and email addresses against.
+   * Empty for `cidr` lists.
+   */
+  readonly entries: readonly string[];
   /** Where it was read from, when it came from a file. */
   readonly source: string | null;
 }
@@ -88,11 +94,13 @@ export function loadWarninglist(json: string | unknown, source: string | null = 
   const ipv4: { first: number; last: number }[] = [];
   const ipv6: { first: bigint; last: bigint }[] = [];
   let ignored = 0;
+  const others: string[] = [];
   const holdsAddresses = type === 'cidr' || (type === 'string' && (matching as string[]).some((a) => IP_ATTRIBUTES.has(a)));
   for (const raw of entries) {
     const entry = raw.trim();
     if (!holdsAddresses || entry === '') {
       ignored++;
+      if (entry !== '' && type !== 'cidr') others.push(entry);
       continue;
     }
     try {
@@ -102,6 +110,7 @@ export function loadWarninglist(json: string | unknown, source: string | null = 
     } catch (e) {
       if (!(e instanceof IpParseError)) throw e;
       ignored++;
+      if (type !== 'cidr') others.push(entry);
     }
   }
   return {
@@ -113,6 +122,7 @@ export function loadWarninglist(json: string | unknown, source: string | null = 
     ipv4,
     ipv6,
     ignoredEntries: ignored,
+    entries: others,
     source,
   };
 }
@@ -123,6 +133,11 @@ export interface LoadedWarninglists {
   readonly lists: Warninglist[];
   /** Valid lists that hold no addresses (hash, domain and regex lists), with why they were left out. */
   readonly skipped: { readonly source: string; readonly name: string; readonly reason: string }[];
+  /**
+   * Every list with entries other than addresses (string, hostname, substring and regex lists, also those in
+   * `skipped`): the hub checks its domains, URLs, hashes and email addresses against them.
+   */
+  readonly others: Warninglist[];
 }
 
 /**
@@ -152,6 +167,7 @@ export async function loadWarninglistsFromDir(dir: string): Promise<LoadedWarnin
   }
   const lists: Warninglist[] = [];
   const skipped: { source: string; name: string; reason: string }[] = [];
+  const others: Warninglist[] = [];
   for (const file of files) {
     let text: string;
     try {
@@ -160,6 +176,7 @@ export async function loadWarninglistsFromDir(dir: string): Promise<LoadedWarnin
       throw new WarninglistError(file, `cannot be read: ${(e as Error).message}`);
     }
     const list = loadWarninglist(text, file);
+    if (list.entries.length > 0) others.push(list);
     if (list.ipv4.length + list.ipv6.length > 0) lists.push(list);
     else {
       skipped.push({
@@ -172,7 +189,7 @@ export async function loadWarninglistsFromDir(dir: string): Promise<LoadedWarnin
       });
     }
   }
-  return { lists, skipped };
+  return { lists, skipped, others };
 }
 
 async function isDirectory(path: string): Promise<boolean> {

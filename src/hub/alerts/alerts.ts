@@ -22,6 +22,7 @@ import { holdForDigest } from '../digest/digest-items.js';
 import { hubEvents } from '../hub-events.js';
 import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
+import { indicatorWarninglists, type IndicatorWarninglistIndex } from '../indicators/indicator-warninglists.js';
 import { memberRecipients, wantsAlert, type DeliveryMode } from '../members/member-profile.js';
 import { canSee, mayPushToOrganisation, parseTlp, type Audience, type Tlp, type Viewer } from '../tlp.js';
 import { alertUrl, alertWebhookBody, renderAlertEmail, type AlertEventType } from './alert-messages.js';
@@ -382,10 +383,29 @@ export interface AlertPreview {
   /** RED: the named people, who receive it by email themselves. */
   people: Array<{ userId: number; email: string; name: string | null; organisationId: number; language: 'en' | 'nl'; indicators: number; viewer: Viewer }>;
   totals: { organisations: number; emails: number; webhooks: number };
+  /** Indicators on a MISP warninglist (known false positives): publishing them needs `confirmFlagged`. */
+  flagged: FlaggedIndicator[];
+}
+
+export interface FlaggedIndicator {
+  indicatorId: number;
+  type: string;
+  value: string;
+  /** The warninglists it is on. */
+  lists: string[];
+}
+
+/** The alert's indicators that are on a warninglist (none without configured lists). */
+function flaggedOf(index: IndicatorWarninglistIndex | null, indicators: readonly Indicator[]): FlaggedIndicator[] {
+  if (!index) return [];
+  return indicators.flatMap((i) => {
+    const lists = index.match(i.type, i.value);
+    return lists.length > 0 ? [{ indicatorId: i.id, type: i.type, value: i.value, lists }] : [];
+  });
 }
 
 /** A preview with the webhook secrets the fan-out signs with; never leaves this module. */
-type Recipients = AlertPreview & { secrets: Map<number, { url: string; secret: string }> };
+type Recipients = Omit<AlertPreview, 'flagged'> & { secrets: Map<number, { url: string; secret: string }> };
 
 /** Resolves the audience and the recipients in the caller's transaction: what publishing would send now. */
 async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTable>, indicators: readonly Indicator[], onlyOrganisations?: readonly number[]): Promise<Recipients> {
@@ -465,8 +485,8 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
   };
 }
 
-function withoutSecrets({ secrets: _secrets, ...preview }: Recipients): AlertPreview {
-  return preview;
+function withoutSecrets({ secrets: _secrets, ...preview }: Recipients, flagged: FlaggedIndicator[] = []): AlertPreview {
+  return { ...preview, flagged };
 }
 
 /**
@@ -476,8 +496,9 @@ function withoutSecrets({ secrets: _secrets, ...preview }: Recipients): AlertPre
 export async function previewAlert(ctx: Context, id: number): Promise<AlertPreview> {
   const row = await alertRow(ctx.db.kysely, id);
   const indicators = await alertIndicators(ctx.db.kysely, id);
-  if (row.state === 'draft') return withoutSecrets(await computeRecipients(ctx.db.kysely, row, indicators));
-  return withoutSecrets(await computeRecipients(ctx.db.kysely, row, indicators, await recipientOrganisations(ctx.db.kysely, id)));
+  const flagged = flaggedOf(await indicatorWarninglists(ctx), indicators);
+  if (row.state === 'draft') return withoutSecrets(await computeRecipients(ctx.db.kysely, row, indicators), flagged);
+  return withoutSecrets(await computeRecipients(ctx.db.kysely, row, indicators, await recipientOrganisations(ctx.db.kysely, id)), flagged);
 }
 
 async function recipientOrganisations(db: Kysely<Database>, alertId: number): Promise<number[]> {
@@ -547,14 +568,25 @@ function emitAfterCommit(type: AlertEventType, alert: Alert, audience: Audience,
  * Publishes a draft in one transaction: resolves the audience, records the recipient organisations, queues one
  * email per alert contact (in its language) and one signed webhook call per member, and notes the alert in its
  * indicators' histories. Emits `alert.published` on {@link hubEvents} after the commit.
- * @throws {BakenError} ALERT_STATE when it is not a draft; VALIDATION when the audience reaches nobody.
+ * Indicators on a MISP warninglist are never sent silently: without `confirmFlagged` publishing refuses and names
+ * them (the preview lists them too); with it they go out and the audit log records that they were confirmed.
+ * @throws {BakenError} ALERT_STATE when it is not a draft; VALIDATION when the audience reaches nobody;
+ *   ALERT_FLAGGED_INDICATORS when indicators are on a warninglist and `confirmFlagged` is not set.
  */
-export async function publishAlert(ctx: Context, by: Caller, id: number): Promise<{ alert: Alert; preview: AlertPreview }> {
+export async function publishAlert(ctx: Context, by: Caller, id: number, options: { confirmFlagged?: boolean } = {}): Promise<{ alert: Alert; preview: AlertPreview }> {
   const now = ctx.clock.now().toISOString();
+  const warninglists = await indicatorWarninglists(ctx);
   const result = await transact(ctx.db.kysely, async (trx) => {
     const row = await alertRow(trx, id);
     if (row.state !== 'draft') throw new BakenError('ALERT_STATE', { detail: `Alert ${id} is ${row.state} already.` });
     const indicators = await alertIndicators(trx, id);
+    const flagged = flaggedOf(warninglists, indicators);
+    if (flagged.length > 0 && !options.confirmFlagged) {
+      throw new BakenError('ALERT_FLAGGED_INDICATORS', {
+        detail: `${flagged.length} indicator(s) on a warninglist: ${flagged.slice(0, 5).map((f) => `${f.value} (${f.lists.join(', ')})`).join('; ')}. Publish with confirm_flagged, or take them out of the alert.`,
+        problems: flagged.slice(0, 20).map((f) => ({ field: `indicator ${f.indicatorId}`, message: `${f.type} ${f.value} is on ${f.lists.join(', ')}` })),
+      });
+    }
     const preview = await computeRecipients(trx, row, indicators);
     if (preview.audience.organisationIds.length === 0 && preview.people.length === 0) throw invalid('audience', 'it reaches no member organisation (and no named person); nothing was published');
     await trx
@@ -570,8 +602,8 @@ export async function publishAlert(ctx: Context, by: Caller, id: number): Promis
     const alert = toAlert(await alertRow(trx, id), indicators);
     await fanOut(ctx, trx, alert, preview, 'alert.published', null);
     await appendIndicatorEvents(trx, indicators.map((i) => ({ indicatorId: i.id, kind: 'alert' as const, at: now, actor: actorOf(by), ref: { type: 'alert', id }, details: { version: 1, title: alert.title, event: 'published' } })));
-    await audit(trx, ctx.clock, by, { action: 'alert.publish', target: { type: 'alert', id }, details: { tlp: alert.tlp, organisations: preview.totals.organisations, emails: preview.totals.emails, webhooks: preview.totals.webhooks } });
-    return { alert, preview: withoutSecrets(preview) };
+    await audit(trx, ctx.clock, by, { action: 'alert.publish', target: { type: 'alert', id }, details: { tlp: alert.tlp, organisations: preview.totals.organisations, emails: preview.totals.emails, webhooks: preview.totals.webhooks, ...(flagged.length > 0 ? { flaggedConfirmed: flagged.map((f) => f.indicatorId) } : {}) } });
+    return { alert, preview: withoutSecrets(preview, flagged) };
   });
   emitAfterCommit('alert.published', result.alert, result.preview.audience, now);
   return result;

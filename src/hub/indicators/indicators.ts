@@ -11,7 +11,7 @@
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Caller, Context } from '../../platform/context.js';
-import { audit } from '../../platform/audit.js';
+import { audit, type AuditAction } from '../../platform/audit.js';
 import { insertRows, updateRowsById } from '../../platform/db/bulk-rows.js';
 import type { Database, IndicatorTable } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
@@ -413,28 +413,44 @@ export async function importIndicators(ctx: Context, by: Caller, text: string, o
   };
 }
 
-/** Indicators another format's importer (STIX, MISP) has read and normalised, written like a paste is. */
-export interface EntriesImportOptions {
-  /** The format, for the audit log's `indicator.import` entry: `stix`, `misp`. */
-  format: string;
-  /** For entries that do not give their own. */
-  source?: string | null;
+export interface EntryImportOptions {
+  /** The format, for the audit log's default `indicator.import` entry: `stix`, `misp`. */
+  format?: string;
+  /** More for that entry. */
   details?: Record<string, unknown>;
+  /** For entries that do not give their own. */
+  tlp?: Tlp | null;
+  confidence?: number | null;
+  source?: string | null;
+  labels?: readonly string[];
   resolver?: Resolver;
+  /** The audit record of the import (`indicator.import` unless given). */
+  audit?: { action: AuditAction; details: Record<string, unknown> };
+  /**
+   * More writes in the same transaction, after the indicators (an importer's sightings, its bookkeeping):
+   * `idOf(type, value)` answers the id of an imported indicator. What it throws rolls the whole import back.
+   */
+  within?: (trx: Kysely<Database>, idOf: (type: IndicatorType, value: string) => number | undefined) => Promise<void>;
 }
 
 /**
- * Writes indicators read from another format in one transaction, with the same merging, enrichment, history
- * and TLP rules as {@link importIndicators}; the caller has checked every entry already.
- * @example await importIndicatorEntries(ctx, by, entries, { format: 'stix', source: 'feed X' });
+ * Imports indicators already read and normalised by another format's reader (MISP, STIX): the same merge,
+ * enrichment and bulk write as {@link importIndicators}, in one transaction with the caller's own writes.
+ * @example
+ * const r = await importIndicatorEntries(ctx, by, entries, { source: 'MISP event 5f1c...', within: async (trx, idOf) => { ... } });
  */
-export async function importIndicatorEntries(ctx: Context, by: Caller, entries: readonly IndicatorEntry[], options: EntriesImportOptions): Promise<{ indicators: number; created: number; updated: number; duplicates: number }> {
-  if (entries.length === 0) return { indicators: 0, created: 0, updated: 0, duplicates: 0 };
+export async function importIndicatorEntries(ctx: Context, by: Caller, entries: readonly IndicatorEntry[], options: EntryImportOptions = {}): Promise<{ indicators: number; created: number; updated: number; duplicates: number }> {
   const p = await prepare(ctx, entries, options.resolver);
   const source = options.source?.trim().slice(0, 200) || null;
+  const defaults: WriteDefaults = { tlp: options.tlp ?? null, confidence: options.confidence ?? null, source, labels: options.labels ?? [], via: 'import' };
   const w = await transact(ctx.db.kysely, async (trx) => {
-    const w = await writePrepared(ctx, trx, by, p, { tlp: null, confidence: null, source, labels: [], via: 'import' });
-    await audit(trx, ctx.clock, by, { action: 'indicator.import', details: { format: options.format, ...options.details, created: w.created, updated: w.updated, source } });
+    const w = await writePrepared(ctx, trx, by, p, defaults);
+    if (options.within) {
+      const ids = new Map<string, number>();
+      p.entries.forEach((e, i) => ids.set(keyOf(e.type, e.value), w.ids[i]!));
+      await options.within(trx, (type, value) => ids.get(keyOf(type, value)));
+    }
+    await audit(trx, ctx.clock, by, options.audit ?? { action: 'indicator.import', details: { format: options.format ?? null, ...options.details, created: w.created, updated: w.updated, source } });
     return w;
   });
   return { indicators: p.entries.length, created: w.created, updated: w.updated, duplicates: p.duplicates };

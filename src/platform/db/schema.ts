@@ -680,4 +680,21 @@ export interface Database {
   member_digests: MemberDigestTable;
   member_digest_items: MemberDigestItemTable;
   feed_states: FeedStateTable;
+  misp_feed_events: MispFeedEventTable;
+  misp_sighting_imports: MispSightingImportTable;
+}
+
+/** A MISP feed's event as last imported (0018_misp). */
+export interface MispFeedEventTable {
+  feed: string;
+  event_uuid: string;
+  event_timestamp: number;
+  imported_at: string;
+}
+
+/** A MISP sighting imported once (0018_misp). */
+export interface MispSightingImportTable {
+  key: string;
+  sighting_id: number | null;
+  imported_at: string;
 }

@@ -204,6 +204,7 @@ function ManageSections(props: Parameters<typeof AlertPage>[0] & { values: Alert
         <>
           <form method="post" action={`/alerts/${a.id}/publish`}>
             <Csrf pc={pc} />
+            {props.preview && props.preview.flagged.length > 0 ? <FlaggedIndicators pc={pc} flagged={props.preview.flagged} /> : null}
             <button type="submit">{t('al.publish')}</button>
           </form>
           <h2>{t('al.edit')}</h2>
@@ -264,5 +265,18 @@ function ManageSections(props: Parameters<typeof AlertPage>[0] & { values: Alert
         </>
       ) : null}
     </>
+  );
+}
+
+/** Indicators on a MISP warninglist: listed before publishing, which then needs the analyst's confirmation. */
+function FlaggedIndicators(props: { pc: PageContext; flagged: AlertPreview['flagged'] }) {
+  const { t } = props.pc;
+  return (
+    <section class="notice error">
+      <h3>{t('al.flagged')}</h3>
+      <p>{t('al.flaggedIntro', { n: props.flagged.length })}</p>
+      <ul>{props.flagged.map((f) => <li><a href={`/indicators/${f.indicatorId}`}><code>{f.value}</code></a> ({f.type}): {f.lists.join(', ')}</li>)}</ul>
+      <label><input type="checkbox" name="confirm_flagged" value="1" /> {t('al.confirmFlagged')}</label>
+    </section>
   );
 }

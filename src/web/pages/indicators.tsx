@@ -86,13 +86,14 @@ export function IndicatorsPage(props: { pc: PageContext; indicators: Indicator[]
   );
 }
 
-export function IndicatorPage(props: { pc: PageContext; indicator: Indicator; history: IndicatorEvent[]; analyses: Array<{ id: number; version: number; title: string; status: string }>; operatorName: string | null; children?: ComponentChildren }) {
+export function IndicatorPage(props: { pc: PageContext; indicator: Indicator; history: IndicatorEvent[]; analyses: Array<{ id: number; version: number; title: string; status: string }>; operatorName: string | null; warninglists?: readonly string[]; children?: ComponentChildren }) {
   const { pc, indicator: i } = props;
   const { t } = pc;
   const enriched = i.type === 'ipv4' || i.type === 'ipv6' || i.type === 'cidr';
   return (
     <Layout pc={pc} title={i.value}>
       <h1><code>{i.value}</code></h1>
+      {props.warninglists && props.warninglists.length > 0 ? <p class="notice error">{t('ind.onWarninglist')} {t('ind.warninglists')}: {props.warninglists.join(', ')}</p> : null}
       <dl>
         <dt>{t('ind.type')}</dt><dd>{i.type}</dd>
         <dt>TLP</dt><dd><Tlp tlp={i.tlp} /></dd>
