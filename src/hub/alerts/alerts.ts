@@ -18,7 +18,7 @@ import { enqueueEmail } from '../../platform/delivery/outbox.js';
 import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid, type FieldProblem } from '../../platform/errors.js';
 import { renderMarkdown } from '../../platform/markdown.js';
-import { hubEvents } from '../hub-events.js';
+import { publishHubEvents } from '../hub-event-relay.js';
 import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
 import { memberRecipients, wantsAlert, type DeliveryMode } from '../members/member-profile.js';
@@ -520,14 +520,15 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   }
 }
 
-function emitAfterCommit(type: AlertEventType, alert: Alert, audience: Audience, at: string): void {
-  hubEvents.emit({ type, alertId: alert.id, version: alert.version, title: alert.title, severity: alert.severity, audience, at });
+/** On every node's stream (hub-event-relay.ts). */
+function emitAfterCommit(ctx: Context, type: AlertEventType, alert: Alert, audience: Audience, at: string): Promise<void> {
+  return publishHubEvents(ctx, [{ type, alertId: alert.id, version: alert.version, title: alert.title, severity: alert.severity, audience, at }]);
 }
 
 /**
  * Publishes a draft in one transaction: resolves the audience, records the recipient organisations, queues one
  * email per alert contact (in its language) and one signed webhook call per member, and notes the alert in its
- * indicators' histories. Emits `alert.published` on {@link hubEvents} after the commit.
+ * indicators' histories. Emits `alert.published` (on every node) after the commit.
  * @throws {BakenError} ALERT_STATE when it is not a draft; VALIDATION when the audience reaches nobody.
  */
 export async function publishAlert(ctx: Context, by: Caller, id: number): Promise<{ alert: Alert; preview: AlertPreview }> {
@@ -554,7 +555,7 @@ export async function publishAlert(ctx: Context, by: Caller, id: number): Promis
     await audit(trx, ctx.clock, by, { action: 'alert.publish', target: { type: 'alert', id }, details: { tlp: alert.tlp, organisations: preview.totals.organisations, emails: preview.totals.emails, webhooks: preview.totals.webhooks } });
     return { alert, preview: withoutSecrets(preview) };
   });
-  emitAfterCommit('alert.published', result.alert, result.preview.audience, now);
+  await emitAfterCommit(ctx, 'alert.published', result.alert, result.preview.audience, now);
   return result;
 }
 
@@ -607,7 +608,7 @@ export async function updateAlert(ctx: Context, by: Caller, id: number, patch: A
     await audit(trx, ctx.clock, by, { action: 'alert.update', target: { type: 'alert', id }, details: { changed: Object.keys(patch), version } });
     return { alert, audience: preview.audience };
   });
-  if (emitted) emitAfterCommit('alert.updated', emitted.alert, emitted.audience, now);
+  if (emitted) await emitAfterCommit(ctx, 'alert.updated', emitted.alert, emitted.audience, now);
   return getAlert(ctx, id);
 }
 
@@ -630,7 +631,7 @@ export async function retractAlert(ctx: Context, by: Caller, id: number, reason?
     await audit(trx, ctx.clock, by, { action: 'alert.retract', target: { type: 'alert', id }, details: { reason: why } });
     return { alert, audience: preview.audience };
   });
-  emitAfterCommit('alert.retracted', done.alert, done.audience, now);
+  await emitAfterCommit(ctx, 'alert.retracted', done.alert, done.audience, now);
   return done.alert;
 }
 

@@ -18,7 +18,8 @@ import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
 import { audienceOf } from '../alerts/alerts.js';
-import { hubEvents, type SightingHubEvent } from '../hub-events.js';
+import { publishHubEvents } from '../hub-event-relay.js';
+import type { SightingHubEvent } from '../hub-events.js';
 import { appendIndicatorEvents } from '../indicators/indicators.js';
 import { IndicatorError, normalizeIndicator } from '../indicators/normalize-indicator.js';
 import { memberRecipients } from '../members/member-profile.js';
@@ -271,7 +272,7 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
     }
     return { ids, rejected };
   });
-  for (const e of events) hubEvents.emit(e);
+  await publishHubEvents(ctx, events);
   const sightings = await sightingsAsSeenBy(ctx.db.kysely, viewer, await loadSightings(ctx.db.kysely, result.ids));
   return { sightings, rejected: result.rejected };
 }
