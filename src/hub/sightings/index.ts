@@ -1,3 +1,4 @@
 /** Sightings back from members, observations of unknown values, and their re-broadcast to alert audiences. */
 export * from './sightings.js';
 export * from './sighting-messages.js';
+export * from './alert-sightings.js';

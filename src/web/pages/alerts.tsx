@@ -7,6 +7,8 @@ import { Csrf, Layout, Notice } from '../layout.js';
 import type { MessageKey } from '../i18n.js';
 import type { PageContext } from '../page-context.js';
 import { SightingForm } from './sighting-form.js';
+import { AlertSightingsSection } from './alert-sightings.js';
+import type { AlertSightings } from '../../hub/sightings/index.js';
 
 export type AlertValues = Partial<Record<'title' | 'severity' | 'summary' | 'tlp' | 'analysis' | 'indicators' | 'audience' | 'organisations' | 'people' | 'note', string>> & { sectors?: string[] };
 
@@ -144,6 +146,8 @@ export function AlertPage(props: {
   error?: string;
   /** A member who may report sightings: show "we see this". */
   canReport?: boolean;
+  /** Sightings of the indicators shown (published and retracted alerts), kept current by /static/alert-live.js. */
+  sightings?: AlertSightings | null;
 }) {
   const { pc, alert: a } = props;
   const { t } = pc;
@@ -184,6 +188,7 @@ export function AlertPage(props: {
         ) : null
       ) : null}
       {props.canReport && a.state === 'published' ? <SightingForm pc={pc} alertId={a.id} indicators={a.indicators} /> : null}
+      {props.sightings ? <AlertSightingsSection pc={pc} alertId={a.id} indicators={a.indicators} sightings={props.sightings} /> : null}
       {props.canManage ? <ManageSections {...props} values={values} /> : null}
     </Layout>
   );
