@@ -15,7 +15,7 @@ import type { Caller, Context } from '../../platform/context.js';
 import type { AlertTable, Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { enqueueEmail } from '../../platform/delivery/outbox.js';
-import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
+import { enqueueWebhooks } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid, type FieldProblem } from '../../platform/errors.js';
 import { renderMarkdown } from '../../platform/markdown.js';
 import { publishHubEvents } from '../hub-event-relay.js';
@@ -23,7 +23,7 @@ import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
 import { memberRecipients, wantsAlert, type DeliveryMode } from '../members/member-profile.js';
 import { canSee, mayPushToOrganisation, parseTlp, type Audience, type Tlp, type Viewer } from '../tlp.js';
-import { alertUrl, alertWebhookBody, renderAlertEmail, type AlertEventType } from './alert-messages.js';
+import { alertUrl, alertWebhookJson, renderAlertEmail, type AlertEventType } from './alert-messages.js';
 
 export const ALERT_STATES = ['draft', 'published', 'retracted'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -472,6 +472,9 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   const domain = new URL(ctx.config.publicUrl).hostname;
   const base = `alert:${alert.id}:v${alert.version}:${event}`;
   const refId = (orgId: number) => `${alert.id}:${orgId}`;
+  // Queued together at the end, in multi-row inserts; bodies share their serialised parts.
+  const webhooks: Parameters<typeof enqueueWebhooks>[2][number][] = [];
+  const bodies = new Map<string, string>();
   for (const r of preview.recipients) {
     const indicators = indicatorsFor({ kind: 'member', organisationId: r.organisationId, userId: null }, preview.audience, alert.indicators);
     // Digest delivery is not built yet: until it is, digest members get their email at once rather than never.
@@ -491,11 +494,12 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
     }
     const webhook = preview.secrets.get(r.organisationId);
     if (webhook) {
-      await enqueueWebhook(trx, ctx.clock, {
+      webhooks.push({
         url: webhook.url,
         secret: webhook.secret,
         event,
-        body: alertWebhookBody({ alert, event, indicators, url, organisationId: r.organisationId, note }),
+        body: null,
+        bodyJson: alertWebhookJson({ alert, event, indicators, url, organisationId: r.organisationId, note }, bodies),
         idempotencyKey: `${base}:org:${r.organisationId}:webhook`,
         refType: 'alert',
         refId: refId(r.organisationId),
@@ -503,6 +507,7 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
       });
     }
   }
+  await enqueueWebhooks(trx, ctx.clock, webhooks);
   for (const p of preview.people) {
     const visible = indicatorsFor(p.viewer, preview.audience, alert.indicators);
     const { subject, text } = renderAlertEmail({ alert, event, language: p.language, indicators: visible, url, organisationName: p.name ?? p.email, note });

@@ -14,7 +14,7 @@ import type { Caller, Context } from '../../platform/context.js';
 import type { AlertTable, Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { enqueueEmail } from '../../platform/delivery/outbox.js';
-import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
+import { enqueueWebhooks, type EnqueueWebhookInput } from '../../platform/delivery/webhooks.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
 import { audienceOf } from '../alerts/alerts.js';
@@ -334,12 +334,15 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
     const recipientIds = (await trx.selectFrom('alert_recipients').select('organisation_id').where('alert_id', '=', alertId).execute())
       .map((r) => Number(r.organisation_id))
       .filter((o) => o !== s.reporter.organisationId);
+    // Webhook calls are queued together after the loop, in multi-row inserts.
+    const hooks: EnqueueWebhookInput[] = [];
+    const emailTo: Awaited<ReturnType<typeof memberRecipients>> = [];
     for (const m of await memberRecipients(trx, recipientIds)) {
       if (!mayPushToOrganisation(audience, m.organisationId)) continue;
       const n = notice(s.reporter.shareName);
       const ref = `${alertId}:${m.organisationId}`;
       if (m.webhook) {
-        await enqueueWebhook(trx, ctx.clock, {
+        hooks.push({
           url: m.webhook.url,
           secret: m.webhook.secret,
           event: 'sighting.reported',
@@ -350,41 +353,57 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
           topic: 'hub.sighting.webhook',
         });
       }
-      if (m.contacts.length === 0) continue;
-      // One email per interval: whoever moves last_email_at forward sends; the update's row lock makes a
-      // concurrent sighting wait and then see the new time, so two never both send.
-      await trx.insertInto('sighting_email_state').values({ alert_id: alertId, organisation_id: m.organisationId, last_email_at: null, pending_since: null, pending_count: 0 }).onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing()).execute();
+      if (m.contacts.length > 0) emailTo.push(m);
+    }
+    // One email per interval: whoever moves last_email_at forward sends; the update's row locks make a concurrent
+    // sighting wait and then see the new time, so two never both send. One statement for all members at once, so
+    // that a burst of sightings to a large audience stays a handful of statements per sighting.
+    const n = notice(s.reporter.shareName);
+    for (let k = 0; k < emailTo.length; k += 500) {
+      const chunk = emailTo.slice(k, k + 500);
+      const ids = chunk.map((m) => m.organisationId);
+      await trx
+        .insertInto('sighting_email_state')
+        .values(ids.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
+        .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
+        .execute();
       const won = await trx
         .updateTable('sighting_email_state')
         .set({ last_email_at: s.now, pending_since: null, pending_count: 0 })
         .where('alert_id', '=', alertId)
-        .where('organisation_id', '=', m.organisationId)
+        .where('organisation_id', 'in', ids)
         .where((eb) => eb.or([eb('last_email_at', 'is', null), eb('last_email_at', '<=', cutoff)]))
-        .executeTakeFirst();
-      if (Number(won.numUpdatedRows) === 0) {
+        .returning('organisation_id')
+        .execute();
+      const winners = new Set(won.map((r) => Number(r.organisation_id)));
+      const waiting = ids.filter((o) => !winners.has(o));
+      if (waiting.length > 0) {
         await trx
           .updateTable('sighting_email_state')
           .set((eb) => ({ pending_since: eb.fn.coalesce('pending_since', eb.val(s.now)), pending_count: eb('pending_count', '+', 1) }))
           .where('alert_id', '=', alertId)
-          .where('organisation_id', '=', m.organisationId)
+          .where('organisation_id', 'in', waiting)
           .execute();
-        continue;
       }
-      for (const c of m.contacts) {
-        const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
-        await enqueueEmail(trx, ctx.clock, {
-          idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
-          topic: 'hub.sighting',
-          refType: 'sighting',
-          refId: ref,
-          messageIdDomain: domain,
-          to: [c.email],
-          subject,
-          text,
-          headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
-        });
+      for (const m of chunk) {
+        if (!winners.has(m.organisationId)) continue;
+        for (const c of m.contacts) {
+          const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
+          await enqueueEmail(trx, ctx.clock, {
+            idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
+            topic: 'hub.sighting',
+            refType: 'sighting',
+            refId: `${alertId}:${m.organisationId}`,
+            messageIdDomain: domain,
+            to: [c.email],
+            subject,
+            text,
+            headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
+          });
+        }
       }
     }
+    await enqueueWebhooks(trx, ctx.clock, hooks);
     s.events.push({
       type: 'sighting.rebroadcast',
       sightingId: s.sightingId,
