@@ -10,53 +10,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importIndicators } from '../src/hub/indicators/indicators.js';
-import { formatIpv4 } from '../src/net/ipv4.js';
-import { classifyIp } from '../src/net/classify-ip.js';
-import { SYSTEM } from '../src/platform/context.js';
 import { registryServices } from '../src/registry/registry-services.js';
-import { mulberry32Float, withBenchDatabase, type BenchDialect } from './support.js';
+import { indicatorCsv, timedIndicatorImport } from './indicator-import.js';
+import { withBenchDatabase, type BenchDialect } from './support.js';
 
 const COUNT = Number(process.env.BENCH_INDICATORS ?? 100_000);
 const BUDGET_S = 5;
-
-// Seeded, so every run imports the same indicators.
-const rand = mulberry32Float(7);
-const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
-const word = () => Array.from({ length: 6 + Math.floor(rand() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(rand() * 26)]).join('');
-const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
-
-function publicIpv4(): string {
-  for (;;) {
-    const v = (Math.floor(rand() * 0xdfffffff) + 0x01000000) >>> 0;
-    if (classifyIp({ kind: 'ipv4', value: v }).kind === 'global') return formatIpv4(v);
-  }
-}
-
-/** Mixed types: 30% addresses and networks (enriched), the rest domains, URLs, hashes and email addresses. */
-function writeFile(path: string): void {
-  const lines = ['type,value,tlp,confidence,labels,source'];
-  const seen = new Set<string>();
-  while (seen.size < COUNT) {
-    const r = rand();
-    let type: string;
-    let value: string;
-    if (r < 0.25) [type, value] = ['ipv4', rand() < 0.2 ? publicIpv4().replace(/\./g, '[.]') : publicIpv4()];
-    else if (r < 0.27) [type, value] = ['ipv6', `2a02:a44${Math.floor(rand() * 8)}:${hex(4)}::${hex(3)}`];
-    else if (r < 0.30) [type, value] = ['cidr', `${publicIpv4().split('.').slice(0, 3).join('.')}.0/24`];
-    else if (r < 0.55) [type, value] = ['domain', `${word()}.${word()}.example`];
-    else if (r < 0.70) [type, value] = ['url', `${rand() < 0.3 ? 'hxxps' : 'https'}://${word()}[.]example/${word()}/${word()}.php?id=${hex(6)}`];
-    else if (r < 0.80) [type, value] = ['md5', hex(32)];
-    else if (r < 0.85) [type, value] = ['sha1', hex(40)];
-    else if (r < 0.95) [type, value] = ['sha256', hex(64)];
-    else [type, value] = ['email', `${word()}@${word()}.example`];
-    const key = `${type}|${value.replace(/\[\.\]/g, '.')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    lines.push(`${type},${value},${TLPS[Math.floor(rand() * TLPS.length)]},${Math.floor(rand() * 101)},campaign-${Math.floor(rand() * 20)};bench,bench-feed`);
-  }
-  writeFileSync(path, lines.join('\n') + '\n');
-}
 
 interface Row {
   database: string;
@@ -70,10 +29,9 @@ async function runOn(database: BenchDialect, text: string, rows: Row[]): Promise
   await withBenchDatabase(database, 'ind', async (ctx) => {
     await registryServices(ctx); // compiles the network data snapshot: a first-start cost, not the import's
     for (const run of ['first import (all new)', 'same file again (all updated)']) {
-      const t0 = performance.now();
-      const r = await importIndicators(ctx, SYSTEM, text, { source: 'bench' });
-      const s = (performance.now() - t0) / 1000;
-      rows.push({ database, run, seconds: s, rate: `${Math.round(r.indicators / s).toLocaleString('en')}/s`, note: `${r.created.toLocaleString('en')} created, ${r.updated.toLocaleString('en')} updated, ${r.rejectedCount} rejected` });
+      const r = await timedIndicatorImport(ctx, text);
+      const s = r.seconds;
+      rows.push({ database, run, seconds: s, rate: `${Math.round(r.indicators / s).toLocaleString('en')}/s`, note: `${r.created.toLocaleString('en')} created, ${r.updated.toLocaleString('en')} updated, ${r.rejected} rejected` });
     }
   });
 }
@@ -81,7 +39,7 @@ async function runOn(database: BenchDialect, text: string, rows: Row[]): Promise
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'baken-bench-ind-'));
   const file = join(work, 'indicators.csv');
-  writeFile(file);
+  writeFileSync(file, indicatorCsv(COUNT));
   const text = readFileSync(file, 'utf8');
   process.stdout.write(`indicators file: ${COUNT.toLocaleString('en')} lines, ${(text.length / 1e6).toFixed(1)} MB (CSV, 30% addresses and networks, some defanged)\n\n`);
   const rows: Row[] = [];

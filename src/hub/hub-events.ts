@@ -4,6 +4,8 @@
  * something that was rolled back. Delivery to members goes through the outbox, never through here: a
  * listener that throws is logged and ignored, and a process that dies loses only its live notices.
  */
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../platform/context.js';
 import type { Audience } from './tlp.js';
 
 /** What happened to an alert, with the audience a listener must check (canSee) before passing it on. */
@@ -45,6 +47,8 @@ export type HubListener = (event: HubEvent) => void;
 
 /** A small typed emitter; listeners run synchronously in the order they subscribed. */
 export class HubEvents {
+  /** Which node this is, so that a node hears its own events once: locally, not again from the other nodes' relay. */
+  readonly nodeId = randomUUID();
   private readonly listeners = new Set<HubListener>();
   /** Called with a listener's error; by default a process warning (the app may set its logger). */
   onListenerError: (err: unknown, event: HubEvent) => void = (err, event) => {
@@ -77,3 +81,8 @@ export class HubEvents {
  * @example const off = hubEvents.on((e) => { if (canSee(viewer, e.audience)) send(e); });
  */
 export const hubEvents = new HubEvents();
+
+/** The hub events of the node a context belongs to: the process's, unless the context brings its own. */
+export function hubEventsOf(ctx: Pick<Context, 'hubEvents'>): HubEvents {
+  return ctx.hubEvents ?? hubEvents;
+}

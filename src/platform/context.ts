@@ -14,6 +14,11 @@ export interface Context {
   log: Logger;
   /** The server secret (from config or generated into the data directory). */
   secret: string;
+  /**
+   * This node's hub events; default the process's one (`hubEvents`). Only tests that run two nodes in one
+   * process set it, so that each node has its own, as separate processes do.
+   */
+  hubEvents?: import('../hub/hub-events.js').HubEvents;
 }
 
 /** Who does something, as the audit log and the policies see it. */

@@ -19,6 +19,7 @@ import {
 } from '../hub/alerts/index.js';
 import { relatedAlerts } from '../hub/correlation/indicator-links.js';
 import { findIndicator, upsertIndicator } from '../hub/indicators/indicators.js';
+import { alertSightings } from '../hub/sightings/alert-sightings.js';
 import { reportSighting } from '../hub/sightings/sightings.js';
 import { viewerOf } from '../hub/tlp.js';
 import type { Caller, Context } from '../platform/context.js';
@@ -27,6 +28,7 @@ import { assertPermission } from '../platform/http/authenticate.js';
 import { pageContext } from './page-context.js';
 import { AlertPage, AlertsPage, type AlertValues } from './pages/alerts.js';
 import { sendPage } from './render.js';
+import { ALERT_LIVE_ETAG, ALERT_LIVE_SCRIPT } from './alert-live-script.js';
 
 type Form = Record<string, string | string[] | undefined>;
 
@@ -81,13 +83,22 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
   };
 
   const alertPage = async (request: FastifyRequest, id: number, extra: { message?: string; error?: string; values?: AlertValues } = {}) => {
-    const alert = await readAlert(ctx, viewerOf(request.caller.actor), id);
+    const viewer = viewerOf(request.caller.actor);
+    const alert = await readAlert(ctx, viewer, id);
     // Other alerts sharing indicators, as far as this viewer may see them (readAlert gave only its visible indicators).
-    const related = await relatedAlerts(ctx.db.kysely, viewerOf(request.caller.actor), id, alert.indicators);
-    if (!canManage(request)) return { alert, related, canManage: false, canReport: can(request.caller.actor, 'sightings:report'), ...extra };
+    const related = await relatedAlerts(ctx.db.kysely, viewer, id, alert.indicators);
+    const sightings = alert.state === 'draft' ? null : await alertSightings(ctx, viewer, alert.indicators.map((i) => i.id));
+    if (!canManage(request)) return { alert, related, canManage: false, canReport: can(request.caller.actor, 'sightings:report'), sightings, ...extra };
     const [preview, deliveries, versions] = await Promise.all([previewAlert(ctx, id), alertDeliveries(ctx, id), alertVersions(ctx, id)]);
-    return { alert, related, canManage: true, preview, deliveries, versions, ...extra };
+    return { alert, related, canManage: true, preview, deliveries, versions, sightings, ...extra };
   };
+
+  // The alert page's script (the CSP allows no inline script); public like the stylesheet: it holds nothing secret.
+  app.get('/static/alert-live.js', async (request, reply) => {
+    reply.header('etag', ALERT_LIVE_ETAG).header('cache-control', 'public, max-age=3600');
+    if (request.headers['if-none-match'] === ALERT_LIVE_ETAG) return reply.status(304).send();
+    return reply.type('text/javascript; charset=utf-8').send(ALERT_LIVE_SCRIPT);
+  });
 
   app.get('/alerts', { preValidation: session }, async (request, reply) => sendPage(reply, <AlertsPage pc={pageContext(ctx, request, reply)} {...await listPage(request)} />));
 

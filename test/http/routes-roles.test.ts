@@ -32,6 +32,7 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/readyz', access: 'public' },
   { method: 'GET', url: '/metrics', access: 'metrics:read' },
   { method: 'GET', url: '/static/baken.css', access: 'public' },
+  { method: 'GET', url: '/static/alert-live.js', access: 'public' },
   { method: 'GET', url: '/about', access: 'public', web: true },
   { method: 'GET', url: '/language/nl', access: 'public', web: true },
   { method: 'GET', url: '/login', access: 'public', web: true },

@@ -44,7 +44,7 @@ export const SightingSchema = Type.Object({
   id: Type.Integer(),
   organisation: Type.Object({ id: Type.Integer(), name: Type.String() }),
   indicator: Nullable(Type.Object({ id: Type.Integer(), type: Type.String(), value: Type.String() })),
-  observation: Nullable(Type.Object({ id: Type.Integer(), type: Nullable(Type.String()), value: Type.String(), state: Type.String() })),
+  observation: Nullable(Type.Object({ id: Nullable(Type.Integer()), type: Nullable(Type.String()), value: Type.String(), state: Type.String() })),
   alert_id: Nullable(Type.Integer()),
   count: Type.Integer(),
   first_seen: Timestamp,

@@ -6,7 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { hubEvents, type HubEvent } from '../../hub/hub-events.js';
+import { startHubEventRelay, type HubEventRelay } from '../../hub/hub-event-relay.js';
+import { hubEventsOf, type HubEvent } from '../../hub/hub-events.js';
 import { canSee, viewerOf, type Viewer } from '../../hub/tlp.js';
 import type { Context } from '../../platform/context.js';
 import { requireSignedIn } from '../../platform/http/authenticate.js';
@@ -41,9 +42,16 @@ export function presentHubEvent(e: HubEvent, publicUrl: string, viewer?: Viewer)
 
 export async function streamRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const open = new Set<ServerResponse>();
+  const hubEvents = hubEventsOf(ctx);
+  // On PostgreSQL, events published on other nodes (and by CLI commands) reach this node's stream too.
+  let relay: HubEventRelay | null = null;
+  app.addHook('onReady', async () => {
+    relay = await startHubEventRelay(ctx);
+  });
   // Streams never end by themselves: close them when the server stops, or it would wait for them.
   app.addHook('onClose', async () => {
     for (const raw of open) raw.end();
+    await relay?.stop();
   });
 
   app.get(

@@ -48,6 +48,7 @@ const WORDS = {
     reason: 'Reason',
     note: 'What changed',
     footer: 'You receive this as an alert contact of {org} in the detection network.',
+    more: '... and {n} more: all of them at {url} and in the API',
   },
   nl: {
     'alert.published': 'Melding',
@@ -63,8 +64,18 @@ const WORDS = {
     reason: 'Reden',
     note: 'Wat er veranderde',
     footer: 'U ontvangt dit als meldingscontact van {org} in het detectienetwerk.',
+    more: '... en nog {n}: allemaal op {url} en in de API',
   },
 } as const;
+
+/**
+ * How many indicators an email lists and a webhook call carries inline. A larger alert says how many there are and
+ * where to get them all (the alert page; for machines `GET /api/v1/alerts/{id}`, TAXII, the exports): ten thousand
+ * indicators in each of a thousand calls would be over a gigabyte queued, signed and sent for one alert, and an email
+ * nobody reads to the end.
+ */
+export const EMAIL_LISTED_INDICATORS = 200;
+export const WEBHOOK_INLINE_INDICATORS = 500;
 
 export function alertUrl(publicUrl: string, alertId: number): string {
   return `${publicUrl.replace(/\/+$/, '')}/alerts/${alertId}`;
@@ -84,7 +95,8 @@ export function renderAlertEmail(input: { alert: Alert; event: AlertEventType; l
   if (event === 'alert.retracted') lines.push(w.retracted, ...(alert.retractReason ? [`${w.reason}: ${alert.retractReason}`] : []), '');
   lines.push(`${w.severity}: ${SEVERITY[lang][alert.severity]}`, `${w.version}: ${alert.version}`, '', alert.summary.trim(), '', `${w.indicators}:`);
   if (indicators.length === 0) lines.push(w.none);
-  for (const i of indicators) lines.push(`  ${i.type.padEnd(7)} ${defang(i)}  [${tlpLabel(i.tlp)}]`);
+  for (const i of indicators.slice(0, EMAIL_LISTED_INDICATORS)) lines.push(`  ${i.type.padEnd(7)} ${defang(i)}  [${tlpLabel(i.tlp)}]`);
+  if (indicators.length > EMAIL_LISTED_INDICATORS) lines.push(`  ${w.more.replace('{n}', String(indicators.length - EMAIL_LISTED_INDICATORS)).replace('{url}', url)}`);
   lines.push('', `${w.link}: ${url}`, '', '-- ', w.footer.replace('{org}', input.organisationName), label);
   return { subject, text: lines.join('\n') + '\n' };
 }
@@ -98,37 +110,58 @@ export function defang(i: Indicator): string {
 
 /** The JSON body of a webhook call about an alert (docs/hub-alerts.md). */
 export function alertWebhookBody(input: { alert: Alert; event: AlertEventType; indicators: readonly Indicator[]; url: string; organisationId: number; note?: string | null }): Record<string, unknown> {
+  return JSON.parse(alertWebhookJson(input)) as Record<string, unknown>;
+}
+
+function webhookAlert(input: { alert: Alert; event: AlertEventType; url: string; note?: string | null }) {
   const a = input.alert;
   return {
-    event: input.event,
-    alert: {
-      id: a.id,
-      version: a.version,
-      state: a.state,
-      title: a.title,
-      severity: a.severity,
-      tlp: a.tlp,
-      summary: a.summary,
-      analysis_id: a.analysisId,
-      audience: { kind: a.audience.kind, sectors: a.audience.sectors },
-      published_at: a.publishedAt,
-      updated_at: a.updatedAt,
-      retracted_at: a.retractedAt,
-      retract_reason: a.retractReason,
-      note: input.note ?? null,
-      url: input.url,
-    },
-    indicators: input.indicators.map((i) => ({
-      type: i.type,
-      value: i.value,
-      tlp: i.tlp,
-      confidence: i.confidence,
-      labels: i.labels,
-      valid_from: i.validFrom,
-      valid_until: i.validUntil,
-      asn: i.asn,
-      country: i.country,
-    })),
-    recipient: { organisation_id: input.organisationId },
+    id: a.id,
+    version: a.version,
+    state: a.state,
+    title: a.title,
+    severity: a.severity,
+    tlp: a.tlp,
+    summary: a.summary,
+    analysis_id: a.analysisId,
+    audience: { kind: a.audience.kind, sectors: a.audience.sectors },
+    published_at: a.publishedAt,
+    updated_at: a.updatedAt,
+    retracted_at: a.retractedAt,
+    retract_reason: a.retractReason,
+    note: input.note ?? null,
+    url: input.url,
   };
+}
+
+function webhookIndicator(i: Indicator) {
+  return { type: i.type, value: i.value, tlp: i.tlp, confidence: i.confidence, labels: i.labels, valid_from: i.validFrom, valid_until: i.validUntil, asn: i.asn, country: i.country };
+}
+
+/**
+ * The webhook body, serialised. A fan-out passes one `cache` for all recipients of one event of one alert: the alert
+ * part and each distinct list of inline indicators are then serialised once, not once per member (a thousand members
+ * mostly see the same indicators).
+ */
+export function alertWebhookJson(
+  input: { alert: Alert; event: AlertEventType; indicators: readonly Indicator[]; url: string; organisationId: number; note?: string | null },
+  cache: Map<string, string> = new Map(),
+): string {
+  let alert = cache.get('alert');
+  if (alert === undefined) {
+    alert = JSON.stringify(webhookAlert(input));
+    cache.set('alert', alert);
+  }
+  const inline = input.indicators.slice(0, WEBHOOK_INLINE_INDICATORS);
+  const key = `indicators:${inline.map((i) => i.id).join(',')}`;
+  let indicators = cache.get(key);
+  if (indicators === undefined) {
+    indicators = JSON.stringify(inline.map(webhookIndicator));
+    cache.set(key, indicators);
+  }
+  const apiUrl = input.url.replace(/\/alerts\/(\d+)$/, '/api/v1/alerts/$1');
+  return (
+    `{"event":${JSON.stringify(input.event)},"alert":${alert},"indicators":${indicators},` +
+    `"indicators_total":${input.indicators.length},"indicators_url":${JSON.stringify(apiUrl)},"recipient":{"organisation_id":${input.organisationId}}}`
+  );
 }

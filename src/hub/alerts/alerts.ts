@@ -15,17 +15,17 @@ import type { Caller, Context } from '../../platform/context.js';
 import type { AlertTable, Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { enqueueEmail } from '../../platform/delivery/outbox.js';
-import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
+import { enqueueWebhooks } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid, type FieldProblem } from '../../platform/errors.js';
 import { renderMarkdown } from '../../platform/markdown.js';
 import { holdForDigest } from '../digest/digest-items.js';
-import { hubEvents } from '../hub-events.js';
+import { publishHubEvents } from '../hub-event-relay.js';
 import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
 import { indicatorWarninglists, type IndicatorWarninglistIndex } from '../indicators/indicator-warninglists.js';
 import { memberRecipients, wantsAlert, type DeliveryMode } from '../members/member-profile.js';
 import { canSee, mayPushToOrganisation, parseTlp, type Audience, type Tlp, type Viewer } from '../tlp.js';
-import { alertUrl, alertWebhookBody, renderAlertEmail, type AlertEventType } from './alert-messages.js';
+import { alertUrl, alertWebhookJson, renderAlertEmail, type AlertEventType } from './alert-messages.js';
 
 export const ALERT_STATES = ['draft', 'published', 'retracted'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -511,6 +511,9 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   const domain = new URL(ctx.config.publicUrl).hostname;
   const base = `alert:${alert.id}:v${alert.version}:${event}`;
   const refId = (orgId: number) => `${alert.id}:${orgId}`;
+  // Queued together at the end, in multi-row inserts; bodies share their serialised parts.
+  const webhooks: Parameters<typeof enqueueWebhooks>[2][number][] = [];
+  const bodies = new Map<string, string>();
   for (const r of preview.recipients) {
     const indicators = indicatorsFor({ kind: 'member', organisationId: r.organisationId, userId: null }, preview.audience, alert.indicators);
     // A digest member's email waits for its daily digest (src/hub/digest); its webhook below still goes at once.
@@ -531,11 +534,12 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
     }
     const webhook = preview.secrets.get(r.organisationId);
     if (webhook) {
-      await enqueueWebhook(trx, ctx.clock, {
+      webhooks.push({
         url: webhook.url,
         secret: webhook.secret,
         event,
-        body: alertWebhookBody({ alert, event, indicators, url, organisationId: r.organisationId, note }),
+        body: null,
+        bodyJson: alertWebhookJson({ alert, event, indicators, url, organisationId: r.organisationId, note }, bodies),
         idempotencyKey: `${base}:org:${r.organisationId}:webhook`,
         refType: 'alert',
         refId: refId(r.organisationId),
@@ -543,6 +547,7 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
       });
     }
   }
+  await enqueueWebhooks(trx, ctx.clock, webhooks);
   for (const p of preview.people) {
     const visible = indicatorsFor(p.viewer, preview.audience, alert.indicators);
     const { subject, text } = renderAlertEmail({ alert, event, language: p.language, indicators: visible, url, organisationName: p.name ?? p.email, note });
@@ -560,14 +565,15 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   }
 }
 
-function emitAfterCommit(type: AlertEventType, alert: Alert, audience: Audience, at: string): void {
-  hubEvents.emit({ type, alertId: alert.id, version: alert.version, title: alert.title, severity: alert.severity, audience, at });
+/** On every node's stream (hub-event-relay.ts). */
+function emitAfterCommit(ctx: Context, type: AlertEventType, alert: Alert, audience: Audience, at: string): Promise<void> {
+  return publishHubEvents(ctx, [{ type, alertId: alert.id, version: alert.version, title: alert.title, severity: alert.severity, audience, at }]);
 }
 
 /**
  * Publishes a draft in one transaction: resolves the audience, records the recipient organisations, queues one
  * email per alert contact (in its language) and one signed webhook call per member, and notes the alert in its
- * indicators' histories. Emits `alert.published` on {@link hubEvents} after the commit.
+ * indicators' histories. Emits `alert.published` (on every node) after the commit.
  * Indicators on a MISP warninglist are never sent silently: without `confirmFlagged` publishing refuses and names
  * them (the preview lists them too); with it they go out and the audit log records that they were confirmed.
  * @throws {BakenError} ALERT_STATE when it is not a draft; VALIDATION when the audience reaches nobody;
@@ -605,7 +611,7 @@ export async function publishAlert(ctx: Context, by: Caller, id: number, options
     await audit(trx, ctx.clock, by, { action: 'alert.publish', target: { type: 'alert', id }, details: { tlp: alert.tlp, organisations: preview.totals.organisations, emails: preview.totals.emails, webhooks: preview.totals.webhooks, ...(flagged.length > 0 ? { flaggedConfirmed: flagged.map((f) => f.indicatorId) } : {}) } });
     return { alert, preview: withoutSecrets(preview, flagged) };
   });
-  emitAfterCommit('alert.published', result.alert, result.preview.audience, now);
+  await emitAfterCommit(ctx, 'alert.published', result.alert, result.preview.audience, now);
   return result;
 }
 
@@ -658,7 +664,7 @@ export async function updateAlert(ctx: Context, by: Caller, id: number, patch: A
     await audit(trx, ctx.clock, by, { action: 'alert.update', target: { type: 'alert', id }, details: { changed: Object.keys(patch), version } });
     return { alert, audience: preview.audience };
   });
-  if (emitted) emitAfterCommit('alert.updated', emitted.alert, emitted.audience, now);
+  if (emitted) await emitAfterCommit(ctx, 'alert.updated', emitted.alert, emitted.audience, now);
   return getAlert(ctx, id);
 }
 
@@ -681,7 +687,7 @@ export async function retractAlert(ctx: Context, by: Caller, id: number, reason?
     await audit(trx, ctx.clock, by, { action: 'alert.retract', target: { type: 'alert', id }, details: { reason: why } });
     return { alert, audience: preview.audience };
   });
-  emitAfterCommit('alert.retracted', done.alert, done.audience, now);
+  await emitAfterCommit(ctx, 'alert.retracted', done.alert, done.audience, now);
   return done.alert;
 }
 

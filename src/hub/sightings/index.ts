@@ -4,3 +4,4 @@ export * from './sighting-messages.js';
 export * from './sector-sightings.js';
 export * from './observations.js';
 export * from './sighting-overview.js';
+export * from './alert-sightings.js';

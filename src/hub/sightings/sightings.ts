@@ -14,12 +14,13 @@ import type { Caller, Context } from '../../platform/context.js';
 import type { AlertTable, Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { enqueueEmail } from '../../platform/delivery/outbox.js';
-import { enqueueWebhook } from '../../platform/delivery/webhooks.js';
+import { enqueueWebhooks, type EnqueueWebhookInput } from '../../platform/delivery/webhooks.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
 import { audienceOf } from '../alerts/alerts.js';
 import { holdForDigest } from '../digest/digest-items.js';
-import { hubEvents, type SightingHubEvent } from '../hub-events.js';
+import { publishHubEvents } from '../hub-event-relay.js';
+import type { SightingHubEvent } from '../hub-events.js';
 import { appendIndicatorEvents } from '../indicators/indicators.js';
 import { IndicatorError, normalizeIndicator } from '../indicators/normalize-indicator.js';
 import { memberRecipients } from '../members/member-profile.js';
@@ -53,7 +54,11 @@ export interface Sighting {
   organisationId: number;
   organisationName: string;
   indicator: { id: number; type: string; value: string } | null;
-  observation: { id: number; type: string | null; value: string; state: 'open' | 'dismissed' | 'promoted' } | null;
+  /**
+   * The value as kept for triage. For a member, also what a sighting of an indicator it may not see looks like, with
+   * `id` null and `state` always `open` (see {@link sightingsAsSeenBy}).
+   */
+  observation: { id: number | null; type: string | null; value: string; state: 'open' | 'dismissed' | 'promoted' } | null;
   alertId: number | null;
   count: number;
   firstSeen: string;
@@ -131,9 +136,36 @@ async function resolveItem(trx: Kysely<Database>, viewer: Viewer, item: Sighting
 
 /** Whether the viewer may know an indicator by its id: CLEAR and GREEN ones, and those of alerts it may read. */
 async function maySeeIndicator(trx: Kysely<Database>, viewer: Viewer, indicatorId: number, tlp: Tlp): Promise<boolean> {
-  if (canSee(viewer, { tlp, organisationIds: [], namedUserIds: [] })) return true;
-  const alerts = await trx.selectFrom('alert_indicators').innerJoin('alerts', 'alerts.id', 'alert_indicators.alert_id').selectAll('alerts').where('alert_indicators.indicator_id', '=', indicatorId).where('alerts.state', '!=', 'draft').execute();
-  return alerts.some((a) => canSee(viewer, { ...alertAudience(a), tlp: stricter(a.tlp, tlp) }));
+  return (await visibleIndicatorIds(trx, viewer, [{ id: indicatorId, tlp }])).has(indicatorId);
+}
+
+/**
+ * Of these indicators, the ones the viewer may know: by their own TLP alone (CLEAR, GREEN), or through an alert it
+ * may read that carries them (at the stricter of the two levels, as on the alert page).
+ */
+async function visibleIndicatorIds(db: Kysely<Database>, viewer: Viewer, indicators: ReadonlyArray<{ id: number; tlp: Tlp }>): Promise<Set<number>> {
+  const visible = new Set<number>();
+  const tlpOf = new Map<number, Tlp>();
+  for (const i of indicators) {
+    if (canSee(viewer, { tlp: i.tlp, organisationIds: [], namedUserIds: [] })) visible.add(i.id);
+    else tlpOf.set(i.id, i.tlp);
+  }
+  const rest = [...tlpOf.keys()];
+  for (let k = 0; k < rest.length; k += 500) {
+    const rows = await db
+      .selectFrom('alert_indicators')
+      .innerJoin('alerts', 'alerts.id', 'alert_indicators.alert_id')
+      .selectAll('alerts')
+      .select('alert_indicators.indicator_id as indicator_id')
+      .where('alert_indicators.indicator_id', 'in', rest.slice(k, k + 500))
+      .where('alerts.state', '!=', 'draft')
+      .execute();
+    for (const a of rows) {
+      const id = Number(a.indicator_id);
+      if (canSee(viewer, { ...alertAudience(a), tlp: stricter(a.tlp, tlpOf.get(id)!) })) visible.add(id);
+    }
+  }
+  return visible;
 }
 
 /** An alert row's audience for the TLP policy. */
@@ -243,8 +275,8 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
     }
     return { ids, rejected };
   });
-  for (const e of events) hubEvents.emit(e);
-  const sightings = await loadSightings(ctx.db.kysely, result.ids);
+  await publishHubEvents(ctx, events);
+  const sightings = await sightingsAsSeenBy(ctx.db.kysely, viewer, await loadSightings(ctx.db.kysely, result.ids));
   return { sightings, rejected: result.rejected };
 }
 
@@ -305,12 +337,15 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
     const recipientIds = (await trx.selectFrom('alert_recipients').select('organisation_id').where('alert_id', '=', alertId).execute())
       .map((r) => Number(r.organisation_id))
       .filter((o) => o !== s.reporter.organisationId);
+    // Webhook calls are queued together after the loop, in multi-row inserts.
+    const hooks: EnqueueWebhookInput[] = [];
+    const emailTo: Awaited<ReturnType<typeof memberRecipients>> = [];
     for (const m of await memberRecipients(trx, recipientIds)) {
       if (!mayPushToOrganisation(audience, m.organisationId)) continue;
       const n = notice(s.reporter.shareName);
       const ref = `${alertId}:${m.organisationId}`;
       if (m.webhook) {
-        await enqueueWebhook(trx, ctx.clock, {
+        hooks.push({
           url: m.webhook.url,
           secret: m.webhook.secret,
           event: 'sighting.reported',
@@ -326,41 +361,57 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
         await holdForDigest(trx, { organisationId: m.organisationId, kind: 'sighting', alertId, version: a.version, sightingId: s.sightingId, at: s.now });
         continue;
       }
-      if (m.contacts.length === 0) continue;
-      // One email per interval: whoever moves last_email_at forward sends; the update's row lock makes a
-      // concurrent sighting wait and then see the new time, so two never both send.
-      await trx.insertInto('sighting_email_state').values({ alert_id: alertId, organisation_id: m.organisationId, last_email_at: null, pending_since: null, pending_count: 0 }).onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing()).execute();
+      if (m.contacts.length > 0) emailTo.push(m);
+    }
+    // One email per interval: whoever moves last_email_at forward sends; the update's row locks make a concurrent
+    // sighting wait and then see the new time, so two never both send. One statement for all members at once, so
+    // that a burst of sightings to a large audience stays a handful of statements per sighting.
+    const n = notice(s.reporter.shareName);
+    for (let k = 0; k < emailTo.length; k += 500) {
+      const chunk = emailTo.slice(k, k + 500);
+      const ids = chunk.map((m) => m.organisationId);
+      await trx
+        .insertInto('sighting_email_state')
+        .values(ids.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
+        .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
+        .execute();
       const won = await trx
         .updateTable('sighting_email_state')
         .set({ last_email_at: s.now, pending_since: null, pending_count: 0 })
         .where('alert_id', '=', alertId)
-        .where('organisation_id', '=', m.organisationId)
+        .where('organisation_id', 'in', ids)
         .where((eb) => eb.or([eb('last_email_at', 'is', null), eb('last_email_at', '<=', cutoff)]))
-        .executeTakeFirst();
-      if (Number(won.numUpdatedRows) === 0) {
+        .returning('organisation_id')
+        .execute();
+      const winners = new Set(won.map((r) => Number(r.organisation_id)));
+      const waiting = ids.filter((o) => !winners.has(o));
+      if (waiting.length > 0) {
         await trx
           .updateTable('sighting_email_state')
           .set((eb) => ({ pending_since: eb.fn.coalesce('pending_since', eb.val(s.now)), pending_count: eb('pending_count', '+', 1) }))
           .where('alert_id', '=', alertId)
-          .where('organisation_id', '=', m.organisationId)
+          .where('organisation_id', 'in', waiting)
           .execute();
-        continue;
       }
-      for (const c of m.contacts) {
-        const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
-        await enqueueEmail(trx, ctx.clock, {
-          idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
-          topic: 'hub.sighting',
-          refType: 'sighting',
-          refId: ref,
-          messageIdDomain: domain,
-          to: [c.email],
-          subject,
-          text,
-          headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
-        });
+      for (const m of chunk) {
+        if (!winners.has(m.organisationId)) continue;
+        for (const c of m.contacts) {
+          const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
+          await enqueueEmail(trx, ctx.clock, {
+            idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
+            topic: 'hub.sighting',
+            refType: 'sighting',
+            refId: `${alertId}:${m.organisationId}`,
+            messageIdDomain: domain,
+            to: [c.email],
+            subject,
+            text,
+            headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
+          });
+        }
       }
     }
+    await enqueueWebhooks(trx, ctx.clock, hooks);
     s.events.push({
       type: 'sighting.rebroadcast',
       sightingId: s.sightingId,
@@ -444,9 +495,9 @@ export async function flushSightingEmails(ctx: Context): Promise<number> {
   return sent;
 }
 
-async function loadSightings(db: Kysely<Database>, ids: readonly number[]): Promise<Sighting[]> {
+async function loadSightings(db: Kysely<Database>, ids: readonly number[]): Promise<LoadedSighting[]> {
   if (ids.length === 0) return [];
-  const out: Sighting[] = [];
+  const out: LoadedSighting[] = [];
   for (let i = 0; i < ids.length; i += 500) out.push(...(await sightingQuery(db).where('sightings.id', 'in', ids.slice(i, i + 500)).orderBy('sightings.id').execute()).map(toSighting));
   return out;
 }
@@ -462,6 +513,7 @@ function sightingQuery(db: Kysely<Database>) {
       'organisations.name as organisation_name',
       'indicators.type as indicator_type',
       'indicators.value as indicator_value',
+      'indicators.tlp as indicator_tlp',
       'sighting_observations.type as observation_type',
       'sighting_observations.value as observation_value',
       'sighting_observations.state as observation_state',
@@ -469,9 +521,12 @@ function sightingQuery(db: Kysely<Database>) {
 }
 
 type SightingRow = Awaited<ReturnType<ReturnType<typeof sightingQuery>['executeTakeFirstOrThrow']>>;
+/** A sighting with its indicator's TLP, before {@link sightingsAsSeenBy} decides what the viewer may learn. */
+type LoadedSighting = Sighting & { indicatorTlp: Tlp | null };
 
-function toSighting(r: SightingRow): Sighting {
+function toSighting(r: SightingRow): LoadedSighting {
   return {
+    indicatorTlp: r.indicator_tlp,
     id: Number(r.id),
     organisationId: Number(r.organisation_id),
     organisationName: r.organisation_name,
@@ -511,7 +566,29 @@ export async function listSightings(ctx: Context, viewer: Viewer, query: Sightin
   if (query.observations) q = q.where('sightings.observation_id', 'is not', null);
   if (query.before !== undefined) q = q.where('sightings.id', '<', query.before);
   const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000);
-  return (await q.orderBy('sightings.id', 'desc').limit(limit).execute()).map(toSighting);
+  return sightingsAsSeenBy(ctx.db.kysely, viewer, (await q.orderBy('sightings.id', 'desc').limit(limit).execute()).map(toSighting));
+}
+
+/**
+ * Sightings as the viewer may see them. The rule (docs/hub-sightings.md): what a member learns about a value it
+ * reported depends only on the indicators it may see. A sighting of an indicator it may see names the indicator; any
+ * other sighting (of a value the hub does not know, or of an indicator the member may not see, say a TLP:RED one)
+ * looks exactly like an unknown value: `indicator` null, `observation` with the normalised type and value, id null
+ * and state `open`. The observation's id and triage state stay with the coordinator too: an old id would tell that
+ * another member reported the value first, `promoted` that the hub now knows it. Staff see everything.
+ */
+export async function sightingsAsSeenBy(db: Kysely<Database>, viewer: Viewer, sightings: readonly LoadedSighting[]): Promise<Sighting[]> {
+  const strip = ({ indicatorTlp: _tlp, ...s }: LoadedSighting): Sighting => s;
+  if (viewer.kind !== 'member') return sightings.map(strip);
+  const indicators = new Map<number, Tlp>();
+  for (const s of sightings) if (s.indicator && s.indicatorTlp) indicators.set(s.indicator.id, s.indicatorTlp);
+  const visible = await visibleIndicatorIds(db, viewer, [...indicators].map(([id, tlp]) => ({ id, tlp })));
+  return sightings.map((x) => {
+    const s = strip(x);
+    if (s.indicator && visible.has(s.indicator.id)) return { ...s, observation: null };
+    const value = s.indicator ?? s.observation;
+    return { ...s, indicator: null, observation: value ? { id: null, type: value.type, value: value.value, state: 'open' } : null };
+  });
 }
 
 /** What a problem list says about rejected bulk items, for a 400 when none of them was valid. */

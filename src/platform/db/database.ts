@@ -21,6 +21,11 @@ export interface Db {
    * only inside a Kysely transaction's callback, where the connection is held for you.
    */
   native?: SQLite.Database;
+  /**
+   * PostgreSQL only: how to open one more connection to the same database and schema, outside the pool (a
+   * dedicated LISTEN connection must not be a pooled one: it would be handed to queries, and its session is long).
+   */
+  pgClientConfig?: pg.ClientConfig;
   /** Closes every connection. */
   destroy(): Promise<void>;
 }
@@ -43,13 +48,10 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: options.poolSize ?? 10,
-      ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
-    });
+    const pgClientConfig: pg.ClientConfig = { connectionString: url, ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}) };
+    const pool = new pg.Pool({ ...pgClientConfig, max: options.poolSize ?? 10 });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', destroy: () => kysely.destroy() };
+    return { kysely, dialect: 'postgres', pgClientConfig, destroy: () => kysely.destroy() };
   }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);

@@ -99,6 +99,48 @@ export async function enqueueWebhook(db: Kysely<Database>, clock: Clock, input: 
 }
 
 /**
+ * Queues many signed webhook calls in the caller's transaction, in multi-row inserts: what a fan-out to a thousand
+ * members needs (one statement per couple of hundred calls rather than two per call). A call whose idempotency key is
+ * queued already is skipped, as with {@link enqueueWebhook}. `bodyJson`, when given, is the body serialised already
+ * (a fan-out serialises the part all recipients share once).
+ * @returns how many calls were queued (not counting those that existed).
+ */
+export async function enqueueWebhooks(db: Kysely<Database>, clock: Clock, inputs: ReadonlyArray<EnqueueWebhookInput & { bodyJson?: string }>): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const now = clock.now().toISOString();
+  let created = 0;
+  // Keep each statement's parameters well below PostgreSQL's 65,535 and SQLite's 32,766 (17 columns a row).
+  for (let i = 0; i < inputs.length; i += 250) {
+    const rows = inputs.slice(i, i + 250).map((input) => {
+      const payload: WebhookPayload = { url: input.url, secret: input.secret, event: input.event, body: input.bodyJson ?? JSON.stringify(input.body) };
+      return {
+        channel: 'webhook' as const,
+        topic: input.topic ?? `webhook.${input.event}`,
+        idempotency_key: input.idempotencyKey,
+        destination: input.url.slice(0, 500),
+        message_id: `whd_${randomToken(16)}`,
+        payload: JSON.stringify(payload),
+        status: 'pending' as const,
+        attempts: 0,
+        max_attempts: input.maxAttempts ?? 8,
+        next_attempt_at: now,
+        lease_owner: null,
+        leased_until: null,
+        last_error: null,
+        ref_type: input.refType ?? null,
+        ref_id: input.refId !== undefined ? String(input.refId) : null,
+        created_at: now,
+        sent_at: null,
+      };
+    });
+    const r = await db.insertInto('outbox').values(rows).onConflict((oc) => oc.column('idempotency_key').doNothing()).executeTakeFirst();
+    created += Number(r.numInsertedOrUpdatedRows ?? 0n);
+  }
+  outboxSignal.notify();
+  return created;
+}
+
+/**
  * After a secret is rotated, calls still waiting for a URL are signed with the new secret, so the
  * receiver (which switches to the new one) does not reject them. Returns how many were changed.
  */

@@ -9,6 +9,8 @@ import type { PageContext } from '../page-context.js';
 import type { AlertLink } from '../../hub/correlation/indicator-links.js';
 import { RelatedAlerts } from './correlation.js';
 import { SightingForm } from './sighting-form.js';
+import { AlertSightingsSection } from './alert-sightings.js';
+import type { AlertSightings } from '../../hub/sightings/index.js';
 
 export type AlertValues = Partial<Record<'title' | 'severity' | 'summary' | 'tlp' | 'analysis' | 'indicators' | 'audience' | 'organisations' | 'people' | 'note', string>> & { sectors?: string[] };
 
@@ -148,6 +150,8 @@ export function AlertPage(props: {
   canReport?: boolean;
   /** Other alerts that share indicators with it, as far as the viewer may see them. */
   related?: AlertLink[];
+  /** Sightings of the indicators shown (published and retracted alerts), kept current by /static/alert-live.js. */
+  sightings?: AlertSightings | null;
 }) {
   const { pc, alert: a } = props;
   const { t } = pc;
@@ -189,6 +193,7 @@ export function AlertPage(props: {
         ) : null
       ) : null}
       {props.canReport && a.state === 'published' ? <SightingForm pc={pc} alertId={a.id} indicators={a.indicators} /> : null}
+      {props.sightings ? <AlertSightingsSection pc={pc} alertId={a.id} indicators={a.indicators} sightings={props.sightings} /> : null}
       {props.canManage ? <ManageSections {...props} values={values} /> : null}
     </Layout>
   );

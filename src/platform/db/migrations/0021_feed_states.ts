@@ -28,5 +28,5 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('indicators_updated_idx').on('indicators').column('updated_at').execute();
   await db.schema.createIndex('indicators_valid_from_idx').on('indicators').column('valid_from').execute();
   await db.schema.createIndex('indicators_valid_until_idx').on('indicators').column('valid_until').execute();
-  await db.schema.createIndex('alert_indicators_indicator_idx').on('alert_indicators').columns(['indicator_id', 'alert_id']).execute();
+  // alert_indicators (indicator_id, alert_id), which the feeds also read by, came with 0019.
 }
