@@ -51,6 +51,7 @@ export interface Config {
   scopeCountries: string[];
   reportsPerHour: number;
   warninglistsDir: string | null;
+  taxiiMaxContentLength: number;
 }
 
 export class ConfigError extends Error {
@@ -271,6 +272,13 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
     defaultText: '(none: no warninglists)',
     doc: 'Directory of MISP warninglists (a checkout of misp-warninglists: `lists/*/list.json`), read once per process; uploaded hosts on a list are kept but flagged as known false positives (see docs/hotline.md).',
     parse: optional,
+  },
+  {
+    key: 'taxiiMaxContentLength',
+    env: 'BAKEN_TAXII_MAX_CONTENT_LENGTH',
+    default: 10 * 1024 * 1024,
+    doc: 'Largest envelope a TAXII client may POST, in bytes; advertised as `max_content_length` in the TAXII API root, larger requests get 413 (see docs/interop-taxii.md).',
+    parse: int(1024, 2 ** 31 - 1),
   },
 ];
 

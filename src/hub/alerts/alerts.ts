@@ -124,7 +124,7 @@ export function audienceOf(alert: Pick<Alert, 'tlp' | 'audience' | 'namedUserIds
   return { tlp: alert.tlp, organisationIds, namedUserIds: named };
 }
 
-function rowAudience(r: Selectable<AlertTable>): Audience {
+export function rowAudience(r: Selectable<AlertTable>): Audience {
   return audienceOf({
     tlp: r.tlp,
     audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },

@@ -20,6 +20,7 @@ import * as m0011 from './migrations/0011_hub_indicators.js';
 import * as m0012 from './migrations/0012_hub_members.js';
 import * as m0013 from './migrations/0013_hub_alerts.js';
 import * as m0014 from './migrations/0014_hub_sightings.js';
+import * as m0017 from './migrations/0017_taxii.js';
 
 type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> } | { up(db: Kysely<any>): Promise<void> };
 
@@ -39,6 +40,7 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0012_hub_members', m0012],
   ['0013_hub_alerts', m0013],
   ['0014_hub_sightings', m0014],
+  ['0017_taxii', m0017],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

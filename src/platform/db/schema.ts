@@ -638,4 +638,22 @@ export interface Database {
   sighting_observations: SightingObservationTable;
   sightings: SightingTable;
   sighting_email_state: SightingEmailStateTable;
+  taxii_statuses: TaxiiStatusTable;
+}
+
+export interface TaxiiStatusTable {
+  id: string;
+  collection_id: string;
+  organisation_id: number | null;
+  requested_by: string | null;
+  request_timestamp: string;
+  status: 'complete' | 'pending';
+  total_count: number;
+  success_count: number;
+  failure_count: number;
+  pending_count: number;
+  /** JSON arrays of { id, version?, message? }. */
+  successes: string;
+  failures: string;
+  pendings: string;
 }

@@ -14,6 +14,8 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   too_large: 413,
   unsupported: 415,
+  not_acceptable: 406,
+  method_not_allowed: 405,
   rate_limited: 429,
   unavailable: 503,
 };
