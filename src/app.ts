@@ -25,6 +25,7 @@ import { publicationRoutes } from './web/publication-routes.js';
 import { indicatorWebRoutes } from './web/indicator-routes.js';
 import { alertWebRoutes } from './web/alert-routes.js';
 import { webRoutes } from './web/routes.js';
+import { taxiiRoutes } from './interop/taxii/taxii-routes.js';
 
 export interface BuildAppOptions {
   ctx: Context;
@@ -106,6 +107,7 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
 
   await app.register(healthRoutes, { ctx });
   await app.register(apiV1, { ctx, prefix: '/api/v1' });
+  await app.register(taxiiRoutes, { ctx, prefix: '/taxii2' });
   await app.register(webRoutes, { ctx });
   await app.register(portalRoutes, { ctx });
   await app.register(notifyRoutes, { ctx });

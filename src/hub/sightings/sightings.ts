@@ -436,7 +436,7 @@ export async function flushSightingEmails(ctx: Context): Promise<number> {
   return sent;
 }
 
-async function loadSightings(db: Kysely<Database>, ids: readonly number[]): Promise<Sighting[]> {
+export async function loadSightings(db: Kysely<Database>, ids: readonly number[]): Promise<Sighting[]> {
   if (ids.length === 0) return [];
   const out: Sighting[] = [];
   for (let i = 0; i < ids.length; i += 500) out.push(...(await sightingQuery(db).where('sightings.id', 'in', ids.slice(i, i + 500)).orderBy('sightings.id').execute()).map(toSighting));

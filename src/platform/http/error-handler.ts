@@ -27,7 +27,7 @@ export interface ErrorBody {
 /** Renders an error for people (HTML pages); set by the web layer. */
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, err: BakenError, status: number) => unknown;
 
-function fromFastify(err: FastifyError): BakenError | null {
+export function fromFastify(err: FastifyError): BakenError | null {
   if (err.validation) {
     const problems = err.validation.map((v) => ({
       field: v.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : String((v.params as { missingProperty?: string }).missingProperty ?? err.validationContext ?? 'body'),

@@ -1,0 +1,71 @@
+/**
+ * The narrow interface between the TAXII protocol and Baken's objects: a collection is a few sources, each
+ * yielding entries in the order (date_added, rank, row id) after a cursor, and a page is the merge of
+ * their first entries. Keyset pagination: a page never reads, sorts or serialises what came before it.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { StixObject } from '../stix/stix-types.js';
+import type { Cursor, TaxiiQuery } from './taxii-query.js';
+
+export interface TaxiiEntry {
+  id: string;
+  type: string;
+  /** The version: `modified` (or `created` for objects that never change). */
+  version: string;
+  /** When this version entered the collection as the caller sees it. */
+  dateAdded: string;
+  cursor: Cursor;
+  /** Built only for the objects endpoints: the manifest needs none of it. */
+  object: () => Promise<StixObject> | StixObject;
+}
+
+/** One kind of object in a collection. */
+export interface TaxiiEntrySource {
+  types: readonly string[];
+  /** Up to `limit` entries after `q.after` that match `q`, in order; `ids` are row ids resolved from `match[id]`. */
+  page(q: TaxiiQuery, limit: number): Promise<TaxiiEntry[]>;
+  /** The row ids of this source that have these STIX ids (for `match[id]` and the object endpoints). */
+  resolve(stixIds: readonly string[]): Promise<number[]>;
+}
+
+export function compareCursor(a: Cursor, b: Cursor): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  return a.id - b.id;
+}
+
+/**
+ * The SQL condition "this row comes after the cursor" for a source of the given rank, on columns that an
+ * index (date_added, id) serves.
+ */
+export function afterCursor(at: RawBuilder<unknown>, id: RawBuilder<unknown>, rank: number, after: Cursor | null): RawBuilder<boolean> {
+  if (!after) return sql<boolean>`1 = 1`;
+  if (rank > after.rank) return sql<boolean>`${at} >= ${after.at}`;
+  if (rank < after.rank) return sql<boolean>`${at} > ${after.at}`;
+  return sql<boolean>`(${at} > ${after.at} or (${at} = ${after.at} and ${id} > ${after.id}))`;
+}
+
+/** Whether an entry (of any source) comes after the cursor and is within added_after. */
+export function entryAfter(e: Pick<TaxiiEntry, 'cursor' | 'dateAdded'>, q: TaxiiQuery): boolean {
+  if (q.addedAfter !== null && e.dateAdded <= q.addedAfter) return false;
+  return q.after === null || compareCursor(e.cursor, q.after) > 0;
+}
+
+/** Whether an entry's version is asked for by `match[version]`: Baken serves the current version of each object. */
+export function versionMatches(version: string, q: TaxiiQuery): boolean {
+  return q.version.current || q.version.timestamps.includes(version);
+}
+
+export interface TaxiiPage {
+  entries: TaxiiEntry[];
+  more: boolean;
+}
+
+/** Reads one page across the sources of a collection. */
+export async function readPage(sources: readonly TaxiiEntrySource[], q: TaxiiQuery): Promise<TaxiiPage> {
+  if (!q.specVersionMatches) return { entries: [], more: false };
+  const wanted = sources.filter((s) => !q.types || s.types.some((t) => q.types!.includes(t)));
+  const lists = await Promise.all(wanted.map((s) => s.page(q, q.limit + 1)));
+  const all = lists.flat().sort((a, b) => compareCursor(a.cursor, b.cursor));
+  return { entries: all.slice(0, q.limit), more: all.length > q.limit };
+}
