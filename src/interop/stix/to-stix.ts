@@ -27,6 +27,9 @@ export interface StixOptions {
   scope: string;
 }
 
+/** What the external reference carrying an indicator's source says about itself; the importer looks for it. */
+export const SOURCE_DESCRIPTION = 'Source of the indicator';
+
 /** The largest `count` STIX allows on a sighting (section 5.2). */
 export const STIX_MAX_COUNT = 999_999_999;
 
@@ -125,7 +128,8 @@ export function indicatorToStix(indicator: Indicator, options: StixOptions): Sti
     out.valid_until = until > validFrom ? until : new Date(Date.parse(validFrom) + 1).toISOString();
   }
   if (indicator.labels.length > 0) out.labels = [...indicator.labels];
-  if (indicator.source) out.external_references = [{ source_name: indicator.source }];
+  // An external reference needs more than a name (section 2.5): the description says what the name is.
+  if (indicator.source) out.external_references = [{ source_name: indicator.source, description: SOURCE_DESCRIPTION }];
   return out;
 }
 
