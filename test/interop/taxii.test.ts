@@ -16,6 +16,7 @@ import { listSightings } from '../../src/hub/sightings/sightings.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { TLP_MARKINGS } from '../../src/interop/stix/stix-ids.js';
 import { indicatorStixId } from '../../src/interop/stix/to-stix.js';
+import { validateStixObject } from '../../src/interop/stix/validate-stix.js';
 import { describeEachApp } from '../helpers/app.js';
 import { openStream, waitFor } from '../helpers/event-stream.js';
 
@@ -325,6 +326,19 @@ describeEachApp(
       assert.equal(sightings(await get('B', `${SIGHT}/objects/`)).length, 0);
       assert.equal(sightings(await get('analyst', `${SIGHT}/objects/`)).length, 1);
       assertTaxiiError(await post('analyst', `${SIGHT}/objects/`, { objects: [] }), 403);
+    });
+
+    test('every object of every collection, for every caller, is valid STIX 2.1', async () => {
+      let checked = 0;
+      for (const key of ['A', 'B', 'analyst']) {
+        for (const url of [IND, ALERTS, SIGHT]) {
+          for (const o of (await readAll(key, url, 3)).objects) {
+            assert.deepEqual(validateStixObject(o), [], `${key} ${url} ${o.id}`);
+            checked++;
+          }
+        }
+      }
+      assert.ok(checked > 30);
     });
 
     test('analysts post indicators; members may not', async () => {

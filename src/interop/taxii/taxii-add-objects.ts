@@ -16,6 +16,7 @@ import type { Caller, Context } from '../../platform/context.js';
 import { BakenError } from '../../platform/errors.js';
 import { TLP_MARKINGS } from '../stix/stix-ids.js';
 import { indicatorStixId, PATTERN_PATHS } from '../stix/to-stix.js';
+import { validateStixObject } from '../stix/validate-stix.js';
 import { resolveIndicatorIds } from './indicator-entries.js';
 import type { CollectionKind } from './taxii-collections.js';
 import type { StatusDetail } from './taxii-status.js';
@@ -43,6 +44,12 @@ const detail = (o: Obj, index: number, message?: string): StatusDetail => ({
   ...(versionOf(o) ? { version: versionOf(o)! } : {}),
   ...(message ? { message } : {}),
 });
+
+/** The specification's rules for one object, as one failure message; null when valid. Lenient on timestamp precision, as imports are. */
+function stixProblems(o: Obj): string | null {
+  const problems = validateStixObject(o, { lenientPrecision: true });
+  return problems.length === 0 ? null : problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+}
 
 const TLP_BY_MARKING = new Map<string, Tlp>([
   ...(Object.entries(TLP_MARKINGS) as Array<[Tlp, { id: string }]>).map(([tlp, m]) => [m.id, tlp] as [string, Tlp]),
@@ -115,9 +122,8 @@ async function addSightings(ctx: Context, by: Caller, objects: readonly Obj[]): 
   objects.forEach((o, index) => {
     if ('__invalid' in o) return out.failures.push({ id: `objects[${index}]`, message: 'not a STIX object' });
     if (o.type !== 'sighting') return;
-    const problems: string[] = [];
-    if (o.spec_version !== '2.1') problems.push('spec_version: must be 2.1');
-    if (typeof o.id !== 'string' || !o.id.startsWith('sighting--')) problems.push('id: must be sighting--UUID');
+    const invalid = stixProblems(o);
+    const problems: string[] = invalid ? [invalid] : [];
     const ref = str(o.sighting_of_ref);
     if (!ref) problems.push('sighting_of_ref: required');
     for (const f of ['first_seen', 'last_seen'] as const) if (o[f] !== undefined && !isTimestamp(o[f])) problems.push(`${f}: not a STIX timestamp`);
@@ -178,6 +184,11 @@ async function addIndicators(ctx: Context, by: Caller, objects: readonly Obj[]):
     }
     if (o.type !== 'indicator') {
       out.failures.push(detail(o, index, 'this collection takes indicators'));
+      continue;
+    }
+    const invalid = stixProblems(o);
+    if (invalid) {
+      out.failures.push(detail(o, index, invalid));
       continue;
     }
     const p = typeof o.pattern === 'string' && o.pattern_type === 'stix' ? singleValuePattern(o.pattern) : null;

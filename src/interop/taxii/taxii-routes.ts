@@ -72,10 +72,10 @@ export async function taxiiRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   app.addHook('onRequest', async (request) => {
     if (request.caller.actor.kind === 'anonymous') throw new BakenError('UNAUTHENTICATED', { detail: 'Present an API key: HTTP Basic with the key as password, or Authorization: Bearer KEY.' });
     if (!acceptsTaxii(request.headers.accept)) throw new BakenError('TAXII_NOT_ACCEPTABLE', { detail: `Got Accept: ${request.headers.accept}.` });
-    if (request.method === 'POST') {
-      if (!isTaxiiContentType(request.headers['content-type'])) throw new BakenError('TAXII_UNSUPPORTED_MEDIA', { detail: `Got Content-Type: ${request.headers['content-type'] ?? '(none)'}.` });
-      const length = Number(request.headers['content-length'] ?? 0);
-      if (length > maxContentLength) throw new BakenError('TAXII_TOO_LARGE', { detail: `${length} bytes; at most ${maxContentLength}.` });
+    // An envelope announced as too large is refused before a byte of it is read.
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (request.method === 'POST' && isTaxiiContentType(request.headers['content-type']) && length > maxContentLength) {
+      throw new BakenError('TAXII_TOO_LARGE', { detail: `${length} bytes; at most ${maxContentLength}.` });
     }
   });
 
@@ -177,6 +177,7 @@ export async function taxiiRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
 
   app.post<{ Params: CollectionParams; Body: unknown }>('/:root/collections/:collection/objects/', { bodyLimit: maxContentLength }, async (request, reply) => {
     const c = collectionFor(request, 'write');
+    if (!isTaxiiContentType(request.headers['content-type'])) throw new BakenError('TAXII_UNSUPPORTED_MEDIA', { detail: `Got Content-Type: ${request.headers['content-type'] ?? '(none)'}.` });
     const requestTimestamp = ctx.clock.now().toISOString();
     const objects = envelopeObjects(request.body);
     const outcome = await addObjects(ctx, request.caller, c.kind, objects);
