@@ -11,7 +11,7 @@ import { TLP_LEVELS, type Tlp } from '../../hub/tlp.js';
 import type { Database } from '../../platform/db/schema.js';
 import { indicatorStixId, indicatorToStix, type StixOptions } from '../stix/to-stix.js';
 import type { FeedScope } from './feed-scope.js';
-import { afterCursor, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
+import { keysetRows, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
 import type { TaxiiQuery } from './taxii-query.js';
 
 export const INDICATOR_RANK = 1;
@@ -69,25 +69,28 @@ export function indicatorSource(db: Kysely<Database>, scope: FeedScope, stix: St
         if (ids.length === 0) return [];
       }
       if (!q.version.current && q.version.timestamps.length === 0) return [];
-      let query = db
-        .selectFrom('indicator_events as e')
-        .innerJoin('indicators as i', 'i.id', 'e.indicator_id')
-        .selectAll('i')
-        .select(['e.id as event_id', 'e.at as event_at'])
-        .where(afterCursor(sql.ref('e.at'), sql.ref('e.id'), INDICATOR_RANK, q.after))
-        .where(sql<boolean>`(${visible()})`)
-        .where(qualifies('e'))
-        .where(sql<boolean>`not exists (select 1 from indicator_events e2 where e2.indicator_id = e.indicator_id and e2.id > e.id and ${qualifies('e2')})`);
-      if (q.addedAfter !== null) query = query.where('e.at', '>', q.addedAfter);
-      if (ids) query = query.where('i.id', 'in', ids);
-      // Baken keeps the current version of an indicator; its `modified` is updated_at.
-      if (!q.version.current) query = query.where('i.updated_at', 'in', q.version.timestamps);
-      const rows = await query.orderBy('e.at').orderBy('e.id').limit(limit).execute();
+      const rows = await keysetRows(sql.ref('e.at'), sql.ref('e.id'), INDICATOR_RANK, q.after, limit, (after, n) => {
+        let query = db
+          .selectFrom('indicator_events as e')
+          .innerJoin('indicators as i', 'i.id', 'e.indicator_id')
+          .selectAll('i')
+          .select(['e.id as event_id', 'e.at as event_at'])
+          .where(after)
+          .where(sql<boolean>`(${visible()})`)
+          .where(qualifies('e'))
+          .where(sql<boolean>`not exists (select 1 from indicator_events e2 where e2.indicator_id = e.indicator_id and e2.id > e.id and ${qualifies('e2')})`);
+        if (q.addedAfter !== null) query = query.where('e.at', '>', q.addedAfter);
+        if (ids) query = query.where('i.id', 'in', ids);
+        // Baken keeps the current version of an indicator; its `modified` is updated_at.
+        if (!q.version.current) query = query.where('i.updated_at', 'in', q.version.timestamps);
+        return query.orderBy('e.at').orderBy('e.id').limit(n).execute();
+      });
       return rows.map((r) => {
         const { event_id, event_at, ...row } = r;
-        const indicator = toIndicator(row);
-        const object = indicatorToStix(indicator, stix);
-        return { id: object.id, type: 'indicator', version: object.modified, dateAdded: event_at, cursor: { at: event_at, rank: INDICATOR_RANK, id: Number(event_id) }, object: () => object };
+        // The manifest needs only the id and the version (`modified`: the later of updated_at and created_at, as
+        // indicatorToStix writes it); the object is built only for the objects endpoints.
+        const version = row.updated_at > row.created_at ? row.updated_at : row.created_at;
+        return { id: indicatorStixId(row.type, row.value), type: 'indicator', version, dateAdded: event_at, cursor: { at: event_at, rank: INDICATOR_RANK, id: Number(event_id) }, object: () => indicatorToStix(toIndicator(row), stix) };
       });
     },
   };

@@ -9,7 +9,7 @@ import type { Viewer } from '../../hub/tlp.js';
 import type { Database } from '../../platform/db/schema.js';
 import { organisationStixId, sightingStixId, sightingToStix, type StixOptions } from '../stix/to-stix.js';
 import { stricterTlp } from './feed-scope.js';
-import { afterCursor, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
+import { keysetRows, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
 import type { TaxiiQuery } from './taxii-query.js';
 
 export const SIGHTING_RANK = 3;
@@ -36,16 +36,19 @@ export function sightingSource(db: Kysely<Database>, viewer: Viewer, stix: StixO
     resolve,
     async page(q: TaxiiQuery, limit: number): Promise<TaxiiEntry[]> {
       if (q.types && !q.types.includes('sighting')) return [];
-      let query = base().where(afterCursor(sql.ref('s.reported_at'), sql.ref('s.id'), SIGHTING_RANK, q.after));
+      let ids: number[] | null = null;
       if (q.ids) {
-        const ids = await resolve(q.ids);
+        ids = await resolve(q.ids);
         if (ids.length === 0) return [];
-        query = query.where('s.id', 'in', ids);
       }
-      // A sighting never changes: its one version is when it was reported.
-      if (!q.version.current) query = query.where('s.reported_at', 'in', q.version.timestamps.length > 0 ? q.version.timestamps : ['']);
-      if (q.addedAfter !== null) query = query.where('s.reported_at', '>', q.addedAfter);
-      const rows = await query.orderBy('s.reported_at').orderBy('s.id').limit(limit).execute();
+      const rows = await keysetRows(sql.ref('s.reported_at'), sql.ref('s.id'), SIGHTING_RANK, q.after, limit, (after, n) => {
+        let query = base().where(after);
+        if (ids) query = query.where('s.id', 'in', ids);
+        // A sighting never changes: its one version is when it was reported.
+        if (!q.version.current) query = query.where('s.reported_at', 'in', q.version.timestamps.length > 0 ? q.version.timestamps : ['']);
+        if (q.addedAfter !== null) query = query.where('s.reported_at', '>', q.addedAfter);
+        return query.orderBy('s.reported_at').orderBy('s.id').limit(n).execute();
+      });
       const byId = new Map((await loadSightings(db, rows.map((r) => Number(r.id)))).map((s) => [s.id, s]));
       return rows.flatMap((r) => {
         const sighting = byId.get(Number(r.id));

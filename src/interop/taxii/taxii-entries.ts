@@ -35,14 +35,19 @@ export function compareCursor(a: Cursor, b: Cursor): number {
 }
 
 /**
- * The SQL condition "this row comes after the cursor" for a source of the given rank, on columns that an
- * index (date_added, id) serves.
+ * Reads up to `limit` rows of a source that come after the cursor, in (date_added, id) order, as seeks on an
+ * index (date_added, id): rows sharing the cursor's date_added (a bulk import writes thousands at one
+ * instant) with a higher id first, then rows with a later date_added. One range condition over both
+ * columns would make SQLite scan the whole instant from its start on every page.
+ * `run` gets the condition to add and the number of rows wanted.
  */
-export function afterCursor(at: RawBuilder<unknown>, id: RawBuilder<unknown>, rank: number, after: Cursor | null): RawBuilder<boolean> {
-  if (!after) return sql<boolean>`1 = 1`;
-  if (rank > after.rank) return sql<boolean>`${at} >= ${after.at}`;
-  if (rank < after.rank) return sql<boolean>`${at} > ${after.at}`;
-  return sql<boolean>`(${at} > ${after.at} or (${at} = ${after.at} and ${id} > ${after.id}))`;
+export async function keysetRows<R>(at: RawBuilder<unknown>, id: RawBuilder<unknown>, rank: number, after: Cursor | null, limit: number, run: (where: RawBuilder<boolean>, limit: number) => Promise<R[]>): Promise<R[]> {
+  if (!after) return run(sql<boolean>`1 = 1`, limit);
+  if (rank > after.rank) return run(sql<boolean>`${at} >= ${after.at}`, limit);
+  if (rank < after.rank) return run(sql<boolean>`${at} > ${after.at}`, limit);
+  const same = await run(sql<boolean>`${at} = ${after.at} and ${id} > ${after.id}`, limit);
+  if (same.length >= limit) return same;
+  return [...same, ...(await run(sql<boolean>`${at} > ${after.at}`, limit - same.length))];
 }
 
 /** Whether an entry (of any source) comes after the cursor and is within added_after. */
