@@ -11,6 +11,7 @@ import { registerApiKey } from './apikey.js';
 import { registerCase } from './case.js';
 import { registerCaseNotify } from './case-notify.js';
 import { registerCasePublish } from './case-publish.js';
+import { registerImport } from './import.js';
 import { registerIndicator } from './indicator.js';
 import { registerLookup } from './lookup.js';
 import { registerMember } from './member.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerRetention(program);
   registerMember(program);
   registerAlert(program);
+  registerImport(program);
   return program;
 }
 

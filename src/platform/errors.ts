@@ -65,6 +65,8 @@ export const ERRORS = {
   ALERT_NOT_FOUND: { kind: 'not_found', message: 'No such alert.' },
   ALERT_STATE: { kind: 'conflict', message: 'The alert cannot do that in its current state.' },
   SIGHTING_NOT_MEMBER: { kind: 'forbidden', message: 'Sightings are reported by member organisations, each for itself.' },
+  STIX_REJECTED_STRICT: { kind: 'invalid', message: 'The STIX input has objects that cannot be imported and strict mode refuses any; nothing was saved.' },
+  STIX_NOTHING_IMPORTED: { kind: 'invalid', message: 'No object of the STIX input could be imported; nothing was saved.' },
   ALERT_NOT_RECIPIENT: { kind: 'conflict', message: 'Your organisation is not a recipient of this alert, so there is nothing to acknowledge.' },
   TAXII_NOT_ACCEPTABLE: { kind: 'not_acceptable', message: 'This TAXII server answers in application/taxii+json;version=2.1 only; ask for it in the Accept header.' },
   TAXII_UNSUPPORTED_MEDIA: { kind: 'unsupported', message: 'Send TAXII envelopes as application/taxii+json;version=2.1.' },

@@ -187,6 +187,9 @@ const ROWS: Row[] = [
   { method: 'POST', url: '/api/v1/sightings', access: 'sightings:report', payload: {} },
   { method: 'POST', url: '/api/v1/sightings/bulk', access: 'sightings:report', payload: { items: [{}] } },
   { method: 'GET', url: '/api/v1/sightings', access: 'sightings:read' },
+  { method: 'POST', url: '/api/v1/stix/bundles', access: 'signed-in', payload: { not: 'stix' } },
+  { method: 'GET', url: '/api/v1/stix/bundle', access: 'signed-in' },
+  { method: 'GET', url: '/api/v1/stix/indicators/:id', access: 'signed-in' },
   { method: 'POST', url: '/alerts/999999/sightings', access: 'sightings:report', web: true, payload: { indicator: '1' } },
   // TAXII 2.1 (interop/taxii): :root is the API root, :collection the indicators collection (rights per collection: interop/taxii.test.ts).
   { method: 'GET', url: '/taxii2', access: 'signed-in' },

@@ -12,6 +12,7 @@ import { memberRoutes } from './members.js';
 import { operatorRoutes } from './operators.js';
 import { roundRoutes } from './rounds.js';
 import { sightingRoutes } from './sightings.js';
+import { stixRoutes } from './stix.js';
 import { streamRoutes } from './stream.js';
 import { organisationRoutes } from './organisations.js';
 import { reportRoutes } from './reports.js';
@@ -35,4 +36,5 @@ export async function apiV1(app: FastifyInstance, { ctx }: { ctx: Context }): Pr
   await app.register(memberRoutes, opts);
   await app.register(alertRoutes, opts);
   await app.register(sightingRoutes, opts);
+  await app.register(stixRoutes, opts);
 }

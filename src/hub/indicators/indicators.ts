@@ -413,6 +413,33 @@ export async function importIndicators(ctx: Context, by: Caller, text: string, o
   };
 }
 
+/** Indicators another format's importer (STIX, MISP) has read and normalised, written like a paste is. */
+export interface EntriesImportOptions {
+  /** The format, for the audit log's `indicator.import` entry: `stix`, `misp`. */
+  format: string;
+  /** For entries that do not give their own. */
+  source?: string | null;
+  details?: Record<string, unknown>;
+  resolver?: Resolver;
+}
+
+/**
+ * Writes indicators read from another format in one transaction, with the same merging, enrichment, history
+ * and TLP rules as {@link importIndicators}; the caller has checked every entry already.
+ * @example await importIndicatorEntries(ctx, by, entries, { format: 'stix', source: 'feed X' });
+ */
+export async function importIndicatorEntries(ctx: Context, by: Caller, entries: readonly IndicatorEntry[], options: EntriesImportOptions): Promise<{ indicators: number; created: number; updated: number; duplicates: number }> {
+  if (entries.length === 0) return { indicators: 0, created: 0, updated: 0, duplicates: 0 };
+  const p = await prepare(ctx, entries, options.resolver);
+  const source = options.source?.trim().slice(0, 200) || null;
+  const w = await transact(ctx.db.kysely, async (trx) => {
+    const w = await writePrepared(ctx, trx, by, p, { tlp: null, confidence: null, source, labels: [], via: 'import' });
+    await audit(trx, ctx.clock, by, { action: 'indicator.import', details: { format: options.format, ...options.details, created: w.created, updated: w.updated, source } });
+    return w;
+  });
+  return { indicators: p.entries.length, created: w.created, updated: w.updated, duplicates: p.duplicates };
+}
+
 /**
  * Creates an indicator, or updates the one with the same (type, value): given fields replace, labels add up.
  * @throws {BakenError} INDICATOR_INVALID naming what is wrong with the value; VALIDATION for other fields.

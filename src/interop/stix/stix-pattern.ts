@@ -58,6 +58,9 @@ type Token =
 
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'FOLLOWEDBY', 'LIKE', 'MATCHES', 'ISSUPERSET', 'ISSUBSET', 'EXISTS', 'IN', 'START', 'STOP', 'SECONDS', 'WITHIN', 'REPEATS', 'TIMES']);
 const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?Z$/;
+// Sticky: matched where the tokenizer stands, without copying the rest of the pattern.
+const NUMBER = /[+-]?(?:\d*\.\d+|0|[1-9]\d*)/y;
+const WORD = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
 
 function tokenize(s: string): Token[] {
@@ -85,7 +88,7 @@ function tokenize(s: string): Token[] {
   while (i < s.length) {
     const c = s[i]!;
     const at = i;
-    if (/\s/.test(c)) {
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || /\s/.test(c)) {
       i++;
       continue;
     }
@@ -129,14 +132,16 @@ function tokenize(s: string): Token[] {
       }
       continue;
     }
-    const num = /^[+-]?(?:\d*\.\d+|0|[1-9]\d*)/.exec(s.slice(i));
-    if (num && /[\d.+-]/.test(c)) {
+    NUMBER.lastIndex = i;
+    const num = /[\d.+-]/.test(c) ? NUMBER.exec(s) : null;
+    if (num) {
       const text = num[0];
       i += text.length;
       out.push({ t: 'lit', v: text.includes('.') ? { kind: 'float', value: Number(text) } : { kind: 'int', value: Number(text) }, at });
       continue;
     }
-    const word = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(s.slice(i));
+    WORD.lastIndex = i;
+    const word = WORD.exec(s);
     if (word) {
       const w = word[0];
       i += w.length;

@@ -26,6 +26,8 @@ export interface ValidateOptions {
    * producers write seconds): imports are lenient, what Baken emits is checked strictly.
    */
   lenientPrecision?: boolean;
+  /** Leave the pattern grammar to the caller, who parses the pattern anyway (the importer): saves parsing twice. */
+  skipPatterns?: boolean;
 }
 
 const TYPE_NAME = /^[a-z0-9][a-z0-9-]{1,248}[a-z0-9]$/;
@@ -34,23 +36,36 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$/;
 const CUSTOM_PROPERTY = /^[a-z0-9_]{3,250}$/;
 const SCO_TYPES = new Set(['artifact', 'autonomous-system', 'directory', 'domain-name', 'email-addr', 'email-message', 'file', 'ipv4-addr', 'ipv6-addr', 'mac-addr', 'mutex', 'network-traffic', 'process', 'software', 'url', 'user-account', 'windows-registry-key', 'x509-certificate']);
 
-const COMMON = ['type', 'spec_version', 'id', 'created', 'modified', 'created_by_ref', 'revoked', 'labels', 'confidence', 'lang', 'external_references', 'object_marking_refs', 'granular_markings', 'extensions'];
-const KNOWN: Record<string, readonly string[]> = {
+const COMMON = new Set(['type', 'spec_version', 'id', 'created', 'modified', 'created_by_ref', 'revoked', 'labels', 'confidence', 'lang', 'external_references', 'object_marking_refs', 'granular_markings', 'extensions']);
+const KNOWN_LISTS: Record<string, readonly string[]> = {
   indicator: ['name', 'description', 'indicator_types', 'pattern', 'pattern_type', 'pattern_version', 'valid_from', 'valid_until', 'kill_chain_phases'],
   report: ['name', 'description', 'report_types', 'published', 'object_refs'],
   identity: ['name', 'description', 'roles', 'identity_class', 'sectors', 'contact_information'],
   sighting: ['description', 'first_seen', 'last_seen', 'count', 'sighting_of_ref', 'observed_data_refs', 'where_sighted_refs', 'summary'],
   'marking-definition': ['name', 'definition_type', 'definition'],
 };
+const KNOWN: Record<string, ReadonlySet<string>> = Object.fromEntries(Object.entries(KNOWN_LISTS).map(([k, v]) => [k, new Set(v)]));
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const at = (base: string, key: string | number) => (typeof key === 'number' ? `${base}[${key}]` : base === '' ? key : `${base}.${key}`);
 
+// Bundles repeat the same few timestamps many times: remember the answers (bounded).
+const timestampMemo = new Map<string, boolean>();
+
 /** Whether a string is an RFC 3339 timestamp in UTC (`Z`) of a real moment; leap seconds allowed. */
 export function isStixTimestamp(s: unknown): s is string {
   if (typeof s !== 'string') return false;
+  const known = timestampMemo.get(s);
+  if (known !== undefined) return known;
+  const ok = checkTimestamp(s);
+  if (timestampMemo.size > 10_000) timestampMemo.clear();
+  timestampMemo.set(s, ok);
+  return ok;
+}
+
+function checkTimestamp(s: string): boolean {
   const m = TIMESTAMP.exec(s);
   if (!m) return false;
   const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
@@ -72,7 +87,7 @@ export function isStixId(s: unknown, type?: string | readonly string[]): s is st
 
 class Checker {
   readonly problems: StixProblem[] = [];
-  constructor(private readonly options: ValidateOptions) {}
+  constructor(readonly options: ValidateOptions) {}
 
   add(path: string, message: string): void {
     this.problems.push({ path, message });
@@ -186,7 +201,7 @@ function checkCommon(c: Checker, o: Obj, base: string, type: string): void {
   const known = KNOWN[type];
   if (known) {
     for (const k of Object.keys(o)) {
-      if (COMMON.includes(k) || known.includes(k)) continue;
+      if (COMMON.has(k) || known.has(k)) continue;
       if (!CUSTOM_PROPERTY.test(k)) c.add(at(base, k), 'is not a property of this type, and a custom property name has 3 to 250 of a-z, 0-9 and _');
     }
   }
@@ -197,7 +212,7 @@ function checkIndicator(c: Checker, o: Obj, base: string): void {
   c.strings(o, 'indicator_types', base);
   const pattern = c.string(o, 'pattern', base, true);
   const patternType = c.string(o, 'pattern_type', base, true);
-  if (pattern !== undefined && patternType === 'stix') {
+  if (pattern !== undefined && patternType === 'stix' && !c.options.skipPatterns) {
     try {
       parseStixPattern(pattern);
     } catch (err) {
