@@ -9,6 +9,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { toIndicator } from '../../hub/indicators/indicators.js';
 import { TLP_LEVELS, type Tlp } from '../../hub/tlp.js';
 import type { Database } from '../../platform/db/schema.js';
+import { indicatorOfStixId } from '../stix/stix-indicator-index.js';
 import { indicatorStixId, indicatorToStix, type StixOptions } from '../stix/to-stix.js';
 import type { FeedScope } from './feed-scope.js';
 import { keysetRows, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
@@ -21,18 +22,16 @@ export interface IndicatorSourceOptions {
   alertsOnly?: boolean;
 }
 
-/** Row ids of the indicators with these STIX ids: ids derive from (type, value), so this recomputes them. */
+/** Row ids of the indicators with these STIX ids (ids derive from type and value; the STIX index maps them back). */
 export async function resolveIndicatorIds(db: Kysely<Database>, stixIds: readonly string[]): Promise<number[]> {
-  const wanted = new Set(stixIds.filter((s) => s.startsWith('indicator--')));
-  if (wanted.size === 0) return [];
   const found: number[] = [];
-  let after = 0;
-  for (;;) {
-    const rows = await db.selectFrom('indicators').select(['id', 'type', 'value']).where('id', '>', after).orderBy('id').limit(20_000).execute();
-    for (const r of rows) if (wanted.has(indicatorStixId(r.type, r.value))) found.push(Number(r.id));
-    if (rows.length < 20_000 || found.length === wanted.size) return found;
-    after = Number(rows[rows.length - 1]!.id);
+  for (const stixId of new Set(stixIds.filter((s) => s.startsWith('indicator--')))) {
+    const tv = await indicatorOfStixId(db, stixId);
+    if (!tv) continue;
+    const r = await db.selectFrom('indicators').select('id').where('type', '=', tv.type).where('value', '=', tv.value).executeTakeFirst();
+    if (r) found.push(Number(r.id));
   }
+  return found;
 }
 
 export function indicatorSource(db: Kysely<Database>, scope: FeedScope, stix: StixOptions, options: IndicatorSourceOptions = {}): TaxiiEntrySource {
@@ -59,7 +58,6 @@ export function indicatorSource(db: Kysely<Database>, scope: FeedScope, stix: St
 
   return {
     types: ['indicator'],
-    resolve: (stixIds) => resolveIndicatorIds(db, stixIds),
     async page(q: TaxiiQuery, limit: number): Promise<TaxiiEntry[]> {
       if (levels.length === 0) return [];
       if (q.types && !q.types.includes('indicator')) return [];

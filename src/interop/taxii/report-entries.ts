@@ -22,13 +22,10 @@ export function reportSource(ctx: Context, scope: FeedScope, stix: StixOptions):
       return alertToStix(alert, stix);
     };
     const version = changed < row.created_at ? row.created_at : changed;
-    return { alertId: id, entry: { id: stixId, type: 'report', version, dateAdded: changed, cursor: { at: changed, rank: REPORT_RANK, id }, object } satisfies TaxiiEntry };
+    return { entry: { id: stixId, type: 'report', version, dateAdded: changed, cursor: { at: changed, rank: REPORT_RANK, id }, object } satisfies TaxiiEntry };
   });
   return {
     types: ['report'],
-    async resolve(stixIds) {
-      return reports.filter((r) => stixIds.includes(r.entry.id)).map((r) => r.alertId);
-    },
     async page(q: TaxiiQuery, limit: number) {
       if (q.types && !q.types.includes('report')) return [];
       return reports

@@ -33,7 +33,6 @@ export function sightingSource(db: Kysely<Database>, viewer: Viewer, stix: StixO
   };
   return {
     types: ['sighting'],
-    resolve,
     async page(q: TaxiiQuery, limit: number): Promise<TaxiiEntry[]> {
       if (q.types && !q.types.includes('sighting')) return [];
       let ids: number[] | null = null;

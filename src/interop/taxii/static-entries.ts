@@ -20,9 +20,6 @@ export function staticSource(objects: readonly StixObject[]): TaxiiEntrySource {
   entries.sort((a, b) => compareCursor(a.cursor, b.cursor));
   return {
     types: [...new Set(objects.map((o) => o.type))],
-    async resolve(stixIds) {
-      return entries.filter((e) => stixIds.includes(e.id)).map((e) => e.cursor.id);
-    },
     async page(q: TaxiiQuery, limit: number) {
       return entries.filter((e) => entryAfter(e, q) && (!q.types || q.types.includes(e.type)) && (!q.ids || q.ids.includes(e.id)) && versionMatches(e.version, q)).slice(0, limit);
     },

@@ -22,10 +22,8 @@ export interface TaxiiEntry {
 /** One kind of object in a collection. */
 export interface TaxiiEntrySource {
   types: readonly string[];
-  /** Up to `limit` entries after `q.after` that match `q`, in order; `ids` are row ids resolved from `match[id]`. */
+  /** Up to `limit` entries after `q.after` that match `q` (`match[id]` included), in order. */
   page(q: TaxiiQuery, limit: number): Promise<TaxiiEntry[]>;
-  /** The row ids of this source that have these STIX ids (for `match[id]` and the object endpoints). */
-  resolve(stixIds: readonly string[]): Promise<number[]>;
 }
 
 export function compareCursor(a: Cursor, b: Cursor): number {
