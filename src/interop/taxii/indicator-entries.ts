@@ -8,11 +8,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { toIndicator } from '../../hub/indicators/indicators.js';
 import { TLP_LEVELS, type Tlp } from '../../hub/tlp.js';
+import type { Db } from '../../platform/db/database.js';
 import type { Database } from '../../platform/db/schema.js';
 import { indicatorOfStixId } from '../stix/stix-indicator-index.js';
 import { indicatorStixId, indicatorToStix, type StixOptions } from '../stix/to-stix.js';
 import type { FeedScope } from './feed-scope.js';
-import { keysetRows, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
+import { asIndexWalk, keysetRows, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
 import type { TaxiiQuery } from './taxii-query.js';
 
 export const INDICATOR_RANK = 1;
@@ -34,7 +35,8 @@ export async function resolveIndicatorIds(db: Kysely<Database>, stixIds: readonl
   return found;
 }
 
-export function indicatorSource(db: Kysely<Database>, scope: FeedScope, stix: StixOptions, options: IndicatorSourceOptions = {}): TaxiiEntrySource {
+export function indicatorSource(dbh: Db, scope: FeedScope, stix: StixOptions, options: IndicatorSourceOptions = {}): TaxiiEntrySource {
+  const db = dbh.kysely;
   const open = options.alertsOnly ? [] : scope.open;
   const levels = TLP_LEVELS.filter((l) => open.includes(l) || (scope.viaAlerts.get(l) ?? []).length > 0);
   const via = (l: Tlp) => scope.viaAlerts.get(l) ?? [];
@@ -67,8 +69,8 @@ export function indicatorSource(db: Kysely<Database>, scope: FeedScope, stix: St
         if (ids.length === 0) return [];
       }
       if (!q.version.current && q.version.timestamps.length === 0) return [];
-      const rows = await keysetRows(sql.ref('e.at'), sql.ref('e.id'), INDICATOR_RANK, q.after, limit, (after, n) => {
-        let query = db
+      const rows = await asIndexWalk(dbh, (k) => keysetRows(sql.ref('e.at'), sql.ref('e.id'), INDICATOR_RANK, q.after, limit, (after, n) => {
+        let query = k
           .selectFrom('indicator_events as e')
           .innerJoin('indicators as i', 'i.id', 'e.indicator_id')
           .selectAll('i')
@@ -76,13 +78,15 @@ export function indicatorSource(db: Kysely<Database>, scope: FeedScope, stix: St
           .where(after)
           .where(sql<boolean>`(${visible()})`)
           .where(qualifies('e'))
-          .where(sql<boolean>`not exists (select 1 from indicator_events e2 where e2.indicator_id = e.indicator_id and e2.id > e.id and ${qualifies('e2')})`);
+          // The latest qualifying event of its indicator, asked per row (a scalar subquery on the (indicator_id, id)
+          // index): PostgreSQL would turn NOT EXISTS into an anti-join that hashes the whole history on every page.
+          .where(sql<boolean>`e.id = (select max(e2.id) from indicator_events e2 where e2.indicator_id = e.indicator_id and ${qualifies('e2')})`);
         if (q.addedAfter !== null) query = query.where('e.at', '>', q.addedAfter);
         if (ids) query = query.where('i.id', 'in', ids);
         // Baken keeps the current version of an indicator; its `modified` is updated_at.
         if (!q.version.current) query = query.where('i.updated_at', 'in', q.version.timestamps);
         return query.orderBy('e.at').orderBy('e.id').limit(n).execute();
-      });
+      }));
       return rows.map((r) => {
         const { event_id, event_at, ...row } = r;
         // The manifest needs only the id and the version (`modified`: the later of updated_at and created_at, as

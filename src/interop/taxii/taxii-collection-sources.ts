@@ -27,10 +27,10 @@ export async function collectionSources(ctx: Context, actor: Actor, kind: Collec
   const db = ctx.db.kysely;
   switch (kind) {
     case 'indicators':
-      return [staticSource([...TLP_MARKING_OBJECTS, identity]), indicatorSource(db, await feedScope(db, viewer), options)];
+      return [staticSource([...TLP_MARKING_OBJECTS, identity]), indicatorSource(ctx.db, await feedScope(db, viewer), options)];
     case 'alerts': {
       const scope = await feedScope(db, viewer);
-      return [staticSource([...TLP_MARKING_OBJECTS, identity]), reportSource(ctx, scope, options), indicatorSource(db, scope, options, { alertsOnly: true })];
+      return [staticSource([...TLP_MARKING_OBJECTS, identity]), reportSource(ctx, scope, options), indicatorSource(ctx.db, scope, options, { alertsOnly: true })];
     }
     case 'sightings': {
       // The identities sightings name as where they were seen: the caller's own organisation, or for staff every member.

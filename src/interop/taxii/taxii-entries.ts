@@ -3,7 +3,9 @@
  * yielding entries in the order (date_added, rank, row id) after a cursor, and a page is the merge of
  * their first entries. Keyset pagination: a page never reads, sorts or serialises what came before it.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { Database } from '../../platform/db/schema.js';
 import type { StixObject } from '../stix/stix-types.js';
 import type { Cursor, TaxiiQuery } from './taxii-query.js';
 
@@ -71,4 +73,20 @@ export async function readPage(sources: readonly TaxiiEntrySource[], q: TaxiiQue
   const lists = await Promise.all(wanted.map((s) => s.page(q, q.limit + 1)));
   const all = lists.flat().sort((a, b) => compareCursor(a.cursor, b.cursor));
   return { entries: all.slice(0, q.limit), more: all.length > q.limit };
+}
+
+/**
+ * Runs a page's queries on PostgreSQL as what they are, a short walk along an index in order that stops at
+ * the page's end. Two planner features misjudge them, above all on tables whose statistics lag a bulk import:
+ * a bitmap scan fetches every row of the cursor's instant (tens of thousands after an import) and sorts them,
+ * and the JIT compiler spends about 200 ms compiling a query that runs in about 10 ms. Both are turned off
+ * for this transaction only.
+ */
+export async function asIndexWalk<T>(db: Db, fn: (k: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (db.dialect !== 'postgres') return fn(db.kysely);
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    await sql`set local enable_bitmapscan = off`.execute(trx);
+    return fn(trx);
+  });
 }
