@@ -15,7 +15,7 @@ import { findIndicator, upsertIndicator } from '../../src/hub/indicators/indicat
 import { listSightings } from '../../src/hub/sightings/sightings.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { TLP_MARKINGS } from '../../src/interop/stix/stix-ids.js';
-import { indicatorStixId } from '../../src/interop/stix/to-stix.js';
+import { alertStixId, indicatorStixId } from '../../src/interop/stix/to-stix.js';
 import { validateStixObject } from '../../src/interop/stix/validate-stix.js';
 import { describeEachApp } from '../helpers/app.js';
 import { openStream, waitFor } from '../helpers/event-stream.js';
@@ -262,6 +262,7 @@ describeEachApp(
       const a = objectsOf(await get('A', `${ALERTS}/objects/`));
       const report = a.find((o) => o.type === 'report' && o.name === 'Campaign X');
       assert.ok(report);
+      assert.equal(report.id, alertStixId(alertX, { scope: t().ctx.config.publicUrl }));
       const names = a.filter((o) => o.type === 'indicator').map((o) => String(o.name)).sort();
       assert.deepEqual(names, ['alerted.example', 'green.example', 'strict.example']);
       assert.deepEqual([...(report.object_refs as string[])].sort(), [ind['alerted.example'], ind['green.example'], ind['strict.example']].sort());

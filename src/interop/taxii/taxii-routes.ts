@@ -102,7 +102,7 @@ export async function taxiiRoutes(app: FastifyInstance, { ctx }: { ctx: Context 
   /** All entries of one object (its id), over as many pages as it takes: each object has one current version. */
   const entriesOf = async (sources: readonly TaxiiEntrySource[], q: TaxiiQuery): Promise<TaxiiEntry[]> => (await readPage(sources, q)).entries;
 
-  app.get('/', async (request, reply) =>
+  app.get('/', async (_request, reply) =>
     send(reply, 200, {
       title: `${ctx.config.coordinatorName}: Baken TAXII server`,
       description: 'Indicators, alerts and sightings of the detection network, as STIX 2.1. Authenticate with your API key (HTTP Basic with the key as password, or Bearer).',
