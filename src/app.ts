@@ -30,6 +30,7 @@ import { alertWebRoutes } from './web/alert-routes.js';
 import { memberWebRoutes } from './web/member-routes.js';
 import { correlationWebRoutes } from './web/correlation-routes.js';
 import { webRoutes } from './web/routes.js';
+import { taxiiRoutes } from './interop/taxii/taxii-routes.js';
 
 export interface BuildAppOptions {
   ctx: Context;
@@ -113,6 +114,7 @@ export async function buildApp({ ctx, onRoute }: BuildAppOptions): Promise<Fasti
 
   await app.register(healthRoutes, { ctx });
   await app.register(apiV1, { ctx, prefix: '/api/v1' });
+  await app.register(taxiiRoutes, { ctx, prefix: '/taxii2' });
   await app.register(webRoutes, { ctx });
   await app.register(portalRoutes, { ctx });
   await app.register(notifyRoutes, { ctx });

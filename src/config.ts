@@ -53,6 +53,7 @@ export interface Config {
   reportsPerHour: number;
   warninglistsDir: string | null;
   feedRpzTtl: number;
+  taxiiMaxContentLength: number;
 }
 
 export class ConfigError extends Error {
@@ -276,6 +277,13 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
     parse: optional,
   },
   { key: 'feedRpzTtl', env: 'BAKEN_FEED_RPZ_TTL', default: 300, doc: 'TTL in seconds of the records (and the negative TTL) of the RPZ zone at /feeds/rpz/baken.rpz (see docs/integrations/rpz.md).', parse: int(30, 86400) },
+  {
+    key: 'taxiiMaxContentLength',
+    env: 'BAKEN_TAXII_MAX_CONTENT_LENGTH',
+    default: 10 * 1024 * 1024,
+    doc: 'Largest envelope a TAXII client may POST, in bytes; advertised as `max_content_length` in the TAXII API root, larger requests get 413 (see docs/interop-taxii.md).',
+    parse: int(1024, 2 ** 31 - 1),
+  },
 ];
 
 export interface LoadConfigOptions {

@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'rate_limited'
   | 'too_large'
   | 'unsupported'
+  | 'not_acceptable'
+  | 'method_not_allowed'
   | 'unavailable';
 
 export const ERRORS = {
@@ -71,6 +73,14 @@ export const ERRORS = {
   MISP_INVALID: { kind: 'invalid', message: 'The MISP input has attributes or events that are not valid; nothing was imported.' },
   MISP_FEED_UNREACHABLE: { kind: 'unavailable', message: 'The MISP feed could not be read.' },
   ALERT_FLAGGED_INDICATORS: { kind: 'conflict', message: 'Indicators of this alert are on a warninglist (known false positives): confirm them, or remove them, before publishing.' },
+  TAXII_NOT_ACCEPTABLE: { kind: 'not_acceptable', message: 'This TAXII server answers in application/taxii+json;version=2.1 only; ask for it in the Accept header.' },
+  TAXII_UNSUPPORTED_MEDIA: { kind: 'unsupported', message: 'Send TAXII envelopes as application/taxii+json;version=2.1.' },
+  TAXII_TOO_LARGE: { kind: 'too_large', message: 'The envelope is larger than the max_content_length of this API root.' },
+  TAXII_API_ROOT_NOT_FOUND: { kind: 'not_found', message: 'No such TAXII API root.' },
+  TAXII_COLLECTION_NOT_FOUND: { kind: 'not_found', message: 'No such TAXII collection.' },
+  TAXII_OBJECT_NOT_FOUND: { kind: 'not_found', message: 'No such object in this collection.' },
+  TAXII_STATUS_NOT_FOUND: { kind: 'not_found', message: 'No such status resource.' },
+  TAXII_READ_ONLY: { kind: 'method_not_allowed', message: 'Objects in Baken collections come from the hub and cannot be deleted over TAXII; change or retract them in Baken.' },
 } as const satisfies Record<string, { kind: ErrorKind; message: string }>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -16,7 +16,8 @@ import { SYSTEM } from '../../src/platform/context.js';
 import { ADMIN_PASSWORD, describeEachApp, signedIn, type Browser } from '../helpers/app.js';
 
 /** `own-member`: staff with members:read, and the users and keys of the member organisation itself (ids.org). */
-type Access = Permission | 'public' | 'signed-in' | 'session' | 'own-member';
+/** `member-or-indicators:read`: any member organisation's users and keys (within its TLP rights), and staff with indicators:read. */
+type Access = Permission | 'public' | 'signed-in' | 'session' | 'own-member' | 'member-or-indicators:read';
 
 interface Row {
   method: string;
@@ -234,6 +235,19 @@ const ROWS: Row[] = [
   { method: 'GET', url: '/feeds/misp/manifest.json', access: 'signed-in' },
   { method: 'GET', url: '/feeds/misp/hashes.csv', access: 'signed-in' },
   { method: 'GET', url: '/feeds/misp/:event', access: 'signed-in' },
+  // TAXII 2.1 (interop/taxii): :root is the API root, :collection the indicators collection (rights per collection: interop/taxii.test.ts).
+  { method: 'GET', url: '/taxii2', access: 'signed-in' },
+  { method: 'GET', url: '/taxii2/', access: 'signed-in' },
+  { method: 'GET', url: '/taxii2/:root/', access: 'signed-in' },
+  { method: 'GET', url: '/taxii2/:root/collections/', access: 'signed-in' },
+  { method: 'GET', url: '/taxii2/:root/collections/:collection/', access: 'member-or-indicators:read' },
+  { method: 'GET', url: '/taxii2/:root/collections/:collection/objects/', access: 'member-or-indicators:read' },
+  { method: 'POST', url: '/taxii2/:root/collections/:collection/objects/', access: 'indicators:manage', payload: { objects: [] } },
+  { method: 'GET', url: '/taxii2/:root/collections/:collection/manifest/', access: 'member-or-indicators:read' },
+  { method: 'GET', url: '/taxii2/:root/collections/:collection/objects/:object/', access: 'member-or-indicators:read' },
+  { method: 'GET', url: '/taxii2/:root/collections/:collection/objects/:object/versions/', access: 'member-or-indicators:read' },
+  { method: 'DELETE', url: '/taxii2/:root/collections/:collection/objects/:object/', access: 'member-or-indicators:read' },
+  { method: 'GET', url: '/taxii2/:root/status/:status/', access: 'signed-in' },
 ];
 
 /** Routes the table leaves to other tests, with the reason. */
@@ -257,6 +271,7 @@ function allowed(row: Row, caller: CallerName): boolean {
   if (row.access === 'session') return kind === 'user';
   if (row.access === 'signed-in') return true;
   if (row.access === 'own-member') return role === 'member' || can({ kind: 'api_key', apiKeyId: 0, label: '', organisationId: 0, role }, 'members:read');
+  if (row.access === 'member-or-indicators:read') return role === 'member' || can({ kind: 'api_key', apiKeyId: 0, label: '', organisationId: 0, role }, 'indicators:read');
   return can({ kind: 'api_key', apiKeyId: 0, label: '', organisationId: 0, role }, row.access);
 }
 
@@ -264,8 +279,17 @@ describeEachApp('every route, every role', (t) => {
   const sessions = new Map<string, Browser>();
   const keys = new Map<string, string>();
   // Placeholders in the table: ids made in `before`, and a token and a case id that exist nowhere.
-  const ids: Record<string, number | string> = { token: 'x'.repeat(43), caseId: 'BKN-2000-00001', contactId: 999999, userId: 999999 };
-  ids.event = '00000000-0000-8000-8000-000000000000.json';
+  const ids: Record<string, number | string> = {
+    event: '00000000-0000-8000-8000-000000000000.json',
+    token: 'x'.repeat(43),
+    caseId: 'BKN-2000-00001',
+    contactId: 999999,
+    userId: 999999,
+    root: 'baken',
+    collection: 'indicators',
+    object: 'indicator--00000000-0000-4000-8000-000000000000',
+    status: '00000000-0000-4000-8000-000000000000',
+  };
 
   before(async () => {
     const { app, ctx, adminEmail } = t();

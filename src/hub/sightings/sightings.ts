@@ -495,7 +495,7 @@ export async function flushSightingEmails(ctx: Context): Promise<number> {
   return sent;
 }
 
-async function loadSightings(db: Kysely<Database>, ids: readonly number[]): Promise<LoadedSighting[]> {
+export async function loadSightings(db: Kysely<Database>, ids: readonly number[]): Promise<LoadedSighting[]> {
   if (ids.length === 0) return [];
   const out: LoadedSighting[] = [];
   for (let i = 0; i < ids.length; i += 500) out.push(...(await sightingQuery(db).where('sightings.id', 'in', ids.slice(i, i + 500)).orderBy('sightings.id').execute()).map(toSighting));
@@ -522,7 +522,8 @@ function sightingQuery(db: Kysely<Database>) {
 
 type SightingRow = Awaited<ReturnType<ReturnType<typeof sightingQuery>['executeTakeFirstOrThrow']>>;
 /** A sighting with its indicator's TLP, before {@link sightingsAsSeenBy} decides what the viewer may learn. */
-type LoadedSighting = Sighting & { indicatorTlp: Tlp | null };
+/** A sighting as stored, with its indicator's TLP: give it to {@link sightingsAsSeenBy} before a member sees it. */
+export type LoadedSighting = Sighting & { indicatorTlp: Tlp | null };
 
 function toSighting(r: SightingRow): LoadedSighting {
   return {

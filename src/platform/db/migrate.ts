@@ -22,6 +22,7 @@ import * as m0013 from './migrations/0013_hub_alerts.js';
 import * as m0014 from './migrations/0014_hub_sightings.js';
 import * as m0015 from './migrations/0015_hub_correlation.js';
 import * as m0016 from './migrations/0016_member_digests.js';
+import * as m0017 from './migrations/0017_taxii.js';
 import * as m0018 from './migrations/0018_misp.js';
 import * as m0019 from './migrations/0019_alert_indicators_by_indicator.js';
 import * as m0021 from './migrations/0021_feed_states.js';
@@ -46,6 +47,7 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0014_hub_sightings', m0014],
   ['0015_hub_correlation', m0015],
   ['0016_member_digests', m0016],
+  ['0017_taxii', m0017],
   ['0018_misp', m0018],
   ['0019_alert_indicators_by_indicator', m0019],
   ['0021_feed_states', m0021],

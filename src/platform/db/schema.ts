@@ -682,6 +682,7 @@ export interface Database {
   feed_states: FeedStateTable;
   misp_feed_events: MispFeedEventTable;
   misp_sighting_imports: MispSightingImportTable;
+  taxii_statuses: TaxiiStatusTable;
 }
 
 /** A MISP feed's event as last imported (0018_misp). */
@@ -697,4 +698,22 @@ export interface MispSightingImportTable {
   key: string;
   sighting_id: number | null;
   imported_at: string;
+}
+
+/** A TAXII status resource (0017_taxii). */
+export interface TaxiiStatusTable {
+  id: string;
+  collection_id: string;
+  organisation_id: number | null;
+  requested_by: string | null;
+  request_timestamp: string;
+  status: 'complete' | 'pending';
+  total_count: number;
+  success_count: number;
+  failure_count: number;
+  pending_count: number;
+  /** JSON arrays of { id, version?, message? }. */
+  successes: string;
+  failures: string;
+  pendings: string;
 }

@@ -14,6 +14,8 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   conflict: 409,
   too_large: 413,
   unsupported: 415,
+  not_acceptable: 406,
+  method_not_allowed: 405,
   rate_limited: 429,
   unavailable: 503,
 };
@@ -25,7 +27,7 @@ export interface ErrorBody {
 /** Renders an error for people (HTML pages); set by the web layer. */
 export type HtmlErrorRenderer = (request: FastifyRequest, reply: FastifyReply, err: BakenError, status: number) => unknown;
 
-function fromFastify(err: FastifyError): BakenError | null {
+export function fromFastify(err: FastifyError): BakenError | null {
   if (err.validation) {
     const problems = err.validation.map((v) => ({
       field: v.instancePath ? v.instancePath.replace(/^\//, '').replace(/\//g, '.') : String((v.params as { missingProperty?: string }).missingProperty ?? err.validationContext ?? 'body'),
