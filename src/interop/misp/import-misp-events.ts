@@ -95,6 +95,11 @@ export async function importMispEvents(ctx: Context, by: Caller, input: string |
   const entries: MispEntry[] = [];
   const sightings: MispSighting[] = [];
   for (const e of read.events) {
+    if (bad.size === 0) {
+      for (const x of e.entries) entries.push(x);
+      for (const s of e.sightings) sightings.push(s);
+      continue;
+    }
     for (const x of e.entries) if (!bad.has(`${x.event}\u0000${x.path}`)) entries.push(x);
     for (const s of e.sightings) if (!bad.has(`${s.event}\u0000${s.path.replace(/\.Sighting(\[\d+\])?$/, '')}`)) sightings.push(s);
   }
