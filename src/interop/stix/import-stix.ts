@@ -175,16 +175,27 @@ class ObjectProblem extends Error {
   }
 }
 
-function indicatorEntry(o: Obj, base: string, markings: ReadonlyMap<string, Tlp>, options: StixImportOptions): IndicatorEntry {
-  if (o.pattern_type !== 'stix') throw new ObjectProblem(`${base}.pattern_type`, `only STIX patterns are imported, not "${String(o.pattern_type).slice(0, 40)}"`);
-  let ast: ObservationExpression;
+/**
+ * The pattern as one equality, as Baken and most tools write it (`[domain-name:value = 'evil.example']`, a literal
+ * without quotes or backslashes): read by one regular expression instead of the grammar, which answers the same
+ * for these and costs ten times more; anything else goes through the grammar.
+ */
+const PLAIN_EQUALITY = /^\[((?:ipv4-addr|ipv6-addr|domain-name|url|email-addr):value|file:hashes\.(?:[A-Za-z_][A-Za-z0-9_]*|'[A-Za-z0-9-]+')) = '([^'\\]*)'\]$/;
+
+function equalityOf(pattern: string, base: string): { path: string; value: string } | null {
+  const plain = PLAIN_EQUALITY.exec(pattern);
+  if (plain) return { path: plain[1]!, value: plain[2]! };
   try {
-    ast = parseStixPattern(String(o.pattern));
+    return singleEquality(parseStixPattern(pattern));
   } catch (err) {
     if (err instanceof StixPatternError) throw new ObjectProblem(`${base}.pattern`, err.message);
     throw err;
   }
-  const eq = singleEquality(ast);
+}
+
+function indicatorEntry(o: Obj, base: string, markings: ReadonlyMap<string, Tlp>, options: StixImportOptions, line: number): IndicatorEntry {
+  if (o.pattern_type !== 'stix') throw new ObjectProblem(`${base}.pattern_type`, `only STIX patterns are imported, not "${String(o.pattern_type).slice(0, 40)}"`);
+  const eq = equalityOf(String(o.pattern), base);
   const type = eq ? typeOfPath(eq.path, eq.value) : null;
   if (!eq || !type) {
     throw new ObjectProblem(
@@ -207,7 +218,7 @@ function indicatorEntry(o: Obj, base: string, markings: ReadonlyMap<string, Tlp>
     throw err;
   }
   return {
-    line: 0,
+    line,
     type: v.type,
     value: v.value,
     ...(v.ip ? { ip: v.ip } : {}),
@@ -275,9 +286,9 @@ export async function importStix(ctx: Context, by: Caller, document: unknown, op
         continue;
       }
       try {
-        const e = indicatorEntry(obj, base, markings, options);
-        inBundle.set(id!, { type: e.type, value: e.value });
-        if (managesIndicators) entries.push({ ...e, line: index });
+        const e = indicatorEntry(obj, base, markings, options, index);
+        inBundle.set(id!, e);
+        if (managesIndicators) entries.push(e);
         else skip(index, id, type, 'used to resolve sightings; indicators are added by the coordinator');
       } catch (err) {
         if (!(err instanceof ObjectProblem)) throw err;
