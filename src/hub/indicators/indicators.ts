@@ -276,7 +276,7 @@ async function writePrepared(ctx: Context, trx: Kysely<Database>, by: Caller, p:
       case 12: return p.country[i];
       default: return p.operatorId[i];
     }
-  });
+  }, new Map([[8, now], [9, now], [14, now], [15, now]]));
   for (let r = 0; r < newIdx.length; r++) {
     const i = newIdx[r]!;
     ids[i] = newIds[r]!;
@@ -305,7 +305,7 @@ async function writePrepared(ctx: Context, trx: Kysely<Database>, by: Caller, p:
       case 9: return p.country[i];
       default: return p.operatorId[i];
     }
-  });
+  }, new Map([[6, now], [11, now]]));
 
   const actor = actorLabel(by);
   const detailsText = JSON.stringify({ via: d.via, ...(d.source ? { source: d.source } : {}) });
@@ -318,7 +318,7 @@ async function writePrepared(ctx: Context, trx: Kysely<Database>, by: Caller, p:
       case 4: case 5: return null;
       default: return detailsText;
     }
-  });
+  }, [], new Map<number, unknown>([[1, now], [3, actor], [4, null], [5, null], [6, detailsText]]));
   return { created: newIdx.length, updated: oldIdx.length, ids, createdFlags };
 }
 

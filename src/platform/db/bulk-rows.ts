@@ -18,6 +18,29 @@ export interface BulkTable {
   pgTypes: readonly string[];
 }
 
+/**
+ * Columns whose value is the same in every row (a timestamp, the actor), by column index: PostgreSQL gets each once
+ * as a parameter instead of an array of 100,000 copies to build, send and parse. `value` must answer them too
+ * (SQLite binds every row's values).
+ */
+export type ConstantColumns = ReadonlyMap<number, unknown>;
+
+/** `insert into t (cols) select <unnested or constant> from unnest(...)` with its parameters' order. */
+function pgInsertText(spec: BulkTable, constants: ConstantColumns | undefined, ret: string): { text: string; arrays: number[] } {
+  const arrays: number[] = [];
+  const select: string[] = [];
+  const params: string[] = [];
+  spec.columns.forEach((_, c) => {
+    if (constants?.has(c)) return;
+    arrays.push(c);
+    params.push(`$${arrays.length}::${spec.pgTypes[c]}[]`);
+  });
+  let k = arrays.length;
+  spec.columns.forEach((_, c) => select.push(constants?.has(c) ? `$${++k}::${spec.pgTypes[c]}` : `u.c${arrays.indexOf(c)}`));
+  const names = arrays.map((_, i) => `c${i}`).join(', ');
+  return { text: `insert into ${spec.table} (${spec.columns.join(', ')}) select ${select.join(', ')} from unnest(${params.join(', ')}) as u(${names})${ret}`, arrays };
+}
+
 /** Rows per PostgreSQL statement. */
 const PG_ROWS = 20_000;
 /** Rows per reused SQLite statement. */
@@ -36,6 +59,7 @@ export async function insertRows(
   rows: number,
   value: (row: number, column: number) => unknown,
   returning: readonly string[] = [],
+  constants?: ConstantColumns,
 ): Promise<Array<Record<string, unknown>>> {
   const { table, columns, pgTypes } = spec;
   const width = columns.length;
@@ -43,16 +67,17 @@ export async function insertRows(
   const out: Array<Record<string, unknown>> = [];
   if (rows === 0) return out;
   if (db.dialect === 'postgres') {
-    const text = `insert into ${table} (${columns.join(', ')}) select * from unnest(${pgTypes.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')})${ret}`;
+    const { text, arrays: variable } = pgInsertText(spec, constants, ret);
+    const fixed = constants ? [...columns.keys()].filter((c) => constants.has(c)).map((c) => constants.get(c)) : [];
     for (let start = 0; start < rows; start += PG_ROWS) {
       const end = Math.min(rows, start + PG_ROWS);
-      const arrays: unknown[][] = [];
-      for (let c = 0; c < width; c++) {
+      const arrays: unknown[] = [];
+      for (const c of variable) {
         const a = new Array<unknown>(end - start);
         for (let r = start; r < end; r++) a[r - start] = value(r, c);
         arrays.push(a);
       }
-      const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, arrays));
+      const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...arrays, ...fixed]));
       for (const row of result.rows) out.push(row);
     }
     return out;
@@ -102,7 +127,7 @@ export async function insertRows(
  * @example
  * const ids = await insertRowsReturningIds(trx, ctx.db, INSERT, entries.length, (r, c) => cell(entries[r], c));
  */
-export async function insertRowsReturningIds(trx: Kysely<Database>, db: Db, spec: BulkTable, rows: number, value: (row: number, column: number) => unknown): Promise<number[]> {
+export async function insertRowsReturningIds(trx: Kysely<Database>, db: Db, spec: BulkTable, rows: number, value: (row: number, column: number) => unknown, constants?: ConstantColumns): Promise<number[]> {
   const ids = new Array<number>(rows);
   if (rows === 0) return ids;
   const { table, columns, pgTypes } = spec;
@@ -111,7 +136,8 @@ export async function insertRowsReturningIds(trx: Kysely<Database>, db: Db, spec
     const drawn = await trx.executeQuery<{ ids: string[] }>(CompiledQuery.raw(`select array_agg(nextval(pg_get_serial_sequence('${table}', 'id'))) as ids from generate_series(1, $1::integer)`, [rows]));
     const got = drawn.rows[0]?.ids ?? [];
     for (let r = 0; r < rows; r++) ids[r] = Number(got[r]);
-    await insertRows(trx, db, { table, columns: ['id', ...columns], pgTypes: ['bigint', ...pgTypes] }, rows, (r, c) => (c === 0 ? ids[r] : value(r, c - 1)));
+    const shifted = constants ? new Map([...constants].map(([c, v]) => [c + 1, v] as const)) : undefined;
+    await insertRows(trx, db, { table, columns: ['id', ...columns], pgTypes: ['bigint', ...pgTypes] }, rows, (r, c) => (c === 0 ? ids[r] : value(r, c - 1)), [], shifted);
     return ids;
   }
   const insertText = (n: number) => {
@@ -141,24 +167,28 @@ export async function insertRowsReturningIds(trx: Kysely<Database>, db: Db, spec
  * @example
  * await updateRowsById(trx, ctx.db, { table: 't', columns: ['a'], pgTypes: ['text'] }, ids, (r, c) => values[r]);
  */
-export async function updateRowsById(trx: Kysely<Database>, db: Db, spec: BulkTable, ids: readonly number[], value: (row: number, column: number) => unknown): Promise<void> {
+export async function updateRowsById(trx: Kysely<Database>, db: Db, spec: BulkTable, ids: readonly number[], value: (row: number, column: number) => unknown, constants?: ConstantColumns): Promise<void> {
   const { table, columns, pgTypes } = spec;
   const rows = ids.length;
   if (rows === 0) return;
   const width = columns.length;
   if (db.dialect === 'postgres') {
-    const names = ['id', ...columns];
-    const types = ['bigint', ...pgTypes];
-    const text = `update ${table} as t set ${columns.map((c) => `${c} = u.${c}`).join(', ')} from unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) as u(${names.join(', ')}) where t.id = u.id`;
+    const variable = [...columns.keys()].filter((c) => !constants?.has(c));
+    const fixed = [...columns.keys()].filter((c) => constants?.has(c));
+    const names = ['id', ...variable.map((c) => columns[c]!)];
+    const types = ['bigint', ...variable.map((c) => pgTypes[c]!)];
+    const sets = columns.map((col, c) => (constants?.has(c) ? `${col} = $${types.length + 1 + fixed.indexOf(c)}::${pgTypes[c]}` : `${col} = u.${col}`));
+    const text = `update ${table} as t set ${sets.join(', ')} from unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) as u(${names.join(', ')}) where t.id = u.id`;
+    const fixedValues = fixed.map((c) => constants!.get(c));
     for (let start = 0; start < rows; start += PG_ROWS) {
       const end = Math.min(rows, start + PG_ROWS);
-      const arrays: unknown[][] = [ids.slice(start, end)];
-      for (let c = 0; c < width; c++) {
+      const arrays: unknown[] = [ids.slice(start, end)];
+      for (const c of variable) {
         const a = new Array<unknown>(end - start);
         for (let r = start; r < end; r++) a[r - start] = value(r, c);
         arrays.push(a);
       }
-      await trx.executeQuery(CompiledQuery.raw(text, arrays));
+      await trx.executeQuery(CompiledQuery.raw(text, [...arrays, ...fixedValues]));
     }
     return;
   }
