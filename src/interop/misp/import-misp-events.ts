@@ -142,7 +142,7 @@ async function importSightings(
   trx: Kysely<Database>,
   by: Caller,
   sightings: readonly MispSighting[],
-  idOf: (type: IndicatorType, value: string) => number | undefined,
+  idOf: (type: IndicatorType, value: string) => Promise<number | undefined>,
   counts: MispImportResult['sightings'],
 ): Promise<void> {
   const now = ctx.clock.now().toISOString();
@@ -167,7 +167,11 @@ async function importSightings(
       counts.alreadyImported++;
       continue;
     }
-    const ids = s.targets.map((t) => idOf(t.type, t.value)).filter((id): id is number => id !== undefined);
+    const ids: number[] = [];
+    for (const t of s.targets) {
+      const id = await idOf(t.type, t.value);
+      if (id !== undefined) ids.push(id);
+    }
     let firstSighting: number | null = null;
     const who = s.organisation.name ? `${s.organisation.name}${s.organisation.uuid ? ` (${s.organisation.uuid})` : ''}` : 'an unnamed organisation';
     for (const id of ids) {
