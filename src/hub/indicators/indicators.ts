@@ -12,7 +12,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Caller, Context } from '../../platform/context.js';
 import { audit, type AuditAction } from '../../platform/audit.js';
-import { insertRows, updateRowsById } from '../../platform/db/bulk-rows.js';
+import { insertRows, insertRowsReturningIds, pgInsertRowsThen, updateRowsById } from '../../platform/db/bulk-rows.js';
 import type { Database, IndicatorTable } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
@@ -239,8 +239,8 @@ interface WriteDefaults {
 interface WriteResult {
   created: number;
   updated: number;
-  /** Ids in the order of the prepared entries. */
-  ids: number[];
+  /** Ids in the order of the prepared entries (read back on the first call where the database assigned them). */
+  ids: () => Promise<number[]>;
   createdFlags: boolean[];
 }
 
@@ -258,39 +258,38 @@ async function writePrepared(ctx: Context, trx: Kysely<Database>, by: Caller, p:
   const ids = new Array<number>(p.entries.length);
   const createdFlags = new Array<boolean>(p.entries.length).fill(false);
   const newLabels = newIdx.map((i) => labelsOf(p.entries[i]!));
-  const inserted = await insertRows(
-    trx,
-    ctx.db,
-    INSERT,
-    newIdx.length,
-    (r, c) => {
-      const i = newIdx[r]!;
-      const e = p.entries[i]!;
-      switch (c) {
-        case 0: return e.type;
-        case 1: return e.value;
-        case 2: return e.tlp ?? d.tlp ?? DEFAULT_TLP;
-        case 3: return e.confidence ?? d.confidence ?? DEFAULT_CONFIDENCE;
-        case 4: return newLabels[r];
-        case 5: return e.source ?? d.source;
-        case 6: return e.validFrom;
-        case 7: return e.validUntil;
-        case 8: case 9: case 14: case 15: return now;
-        case 10: return p.asn[i];
-        case 11: return p.asName[i];
-        case 12: return p.country[i];
-        default: return p.operatorId[i];
-      }
-    },
-    ['id', 'type', 'value'],
-  );
-  const newAt = new Map<string, number>();
-  newIdx.forEach((i) => newAt.set(keyOf(p.entries[i]!.type, p.entries[i]!.value), i));
-  for (const row of inserted) {
-    const i = newAt.get(keyOf(String(row.type), String(row.value)))!;
-    ids[i] = Number(row.id);
-    createdFlags[i] = true;
+  const actor = actorLabel(by);
+  const detailsText = JSON.stringify({ via: d.via, ...(d.source ? { source: d.source } : {}) });
+  const newCell = (r: number, c: number): unknown => {
+    const i = newIdx[r]!;
+    const e = p.entries[i]!;
+    switch (c) {
+      case 0: return e.type;
+      case 1: return e.value;
+      case 2: return e.tlp ?? d.tlp ?? DEFAULT_TLP;
+      case 3: return e.confidence ?? d.confidence ?? DEFAULT_CONFIDENCE;
+      case 4: return newLabels[r];
+      case 5: return e.source ?? d.source;
+      case 6: return e.validFrom;
+      case 7: return e.validUntil;
+      case 8: case 9: case 14: case 15: return now;
+      case 10: return p.asn[i];
+      case 11: return p.asName[i];
+      case 12: return p.country[i];
+      default: return p.operatorId[i];
+    }
+  };
+  const sameForAll = new Map<number, unknown>([[8, now], [9, now], [14, now], [15, now]]);
+  let idsKnown = true;
+  if (ctx.db.dialect === 'postgres') {
+    // New rows take their ids in the database and their `created` events in the same statement.
+    await pgInsertRowsThen(trx, INSERT, newIdx.length, newCell, sameForAll, (k) => `insert into indicator_events (indicator_id, at, kind, actor, details) select id, $${k}::text, 'created', $${k + 1}::text, $${k + 2}::text from ins`, [now, actor, detailsText]);
+    idsKnown = newIdx.length === 0;
+  } else {
+    const newIds = await insertRowsReturningIds(trx, ctx.db, INSERT, newIdx.length, newCell, sameForAll);
+    for (let r = 0; r < newIdx.length; r++) ids[newIdx[r]!] = newIds[r]!;
   }
+  for (const i of newIdx) createdFlags[i] = true;
 
   // Existing indicators: what the input gives replaces, labels add up, last seen moves on. The TLP changes only
   // when the line or the caller gives one, never by a default.
@@ -314,21 +313,31 @@ async function writePrepared(ctx: Context, trx: Kysely<Database>, by: Caller, p:
       case 9: return p.country[i];
       default: return p.operatorId[i];
     }
-  });
+  }, new Map([[6, now], [11, now]]));
 
-  const actor = actorLabel(by);
-  const detailsText = JSON.stringify({ via: d.via, ...(d.source ? { source: d.source } : {}) });
-  await insertRows(trx, ctx.db, EVENTS, ids.length, (r, c) => {
+  // History: every row's event, or on PostgreSQL (where the new rows have theirs) the updated rows' only.
+  const evIdx = ctx.db.dialect === 'postgres' ? oldIdx : p.entries.map((_, i) => i);
+  await insertRows(trx, ctx.db, EVENTS, evIdx.length, (r, c) => {
     switch (c) {
-      case 0: return ids[r];
+      case 0: return ids[evIdx[r]!];
       case 1: return now;
-      case 2: return createdFlags[r] ? 'created' : 'updated';
+      case 2: return createdFlags[evIdx[r]!] ? 'created' : 'updated';
       case 3: return actor;
       case 4: case 5: return null;
       default: return detailsText;
     }
-  });
-  return { created: newIdx.length, updated: oldIdx.length, ids, createdFlags };
+  }, [], new Map<number, unknown>([[1, now], [3, actor], [4, null], [5, null], [6, detailsText]]));
+  let read: Promise<number[]> | null = null;
+  const allIds = (): Promise<number[]> => {
+    if (idsKnown) return Promise.resolve(ids);
+    read ??= (async () => {
+      const got = await existingOf(ctx, trx, newIdx.map((i) => p.entries[i]!));
+      for (const i of newIdx) ids[i] = got.get(keyOf(p.entries[i]!.type, p.entries[i]!.value))!.id;
+      return ids;
+    })();
+    return read;
+  };
+  return { created: newIdx.length, updated: oldIdx.length, ids: allIds, createdFlags };
 }
 
 function actorLabel(by: Caller): string | null {
@@ -430,7 +439,7 @@ export interface EntryImportOptions {
    * More writes in the same transaction, after the indicators (an importer's sightings, its bookkeeping):
    * `idOf(type, value)` answers the id of an imported indicator. What it throws rolls the whole import back.
    */
-  within?: (trx: Kysely<Database>, idOf: (type: IndicatorType, value: string) => number | undefined) => Promise<void>;
+  within?: (trx: Kysely<Database>, idOf: (type: IndicatorType, value: string) => Promise<number | undefined>) => Promise<void>;
 }
 
 /**
@@ -446,9 +455,16 @@ export async function importIndicatorEntries(ctx: Context, by: Caller, entries: 
   const w = await transact(ctx.db.kysely, async (trx) => {
     const w = await writePrepared(ctx, trx, by, p, defaults);
     if (options.within) {
-      const ids = new Map<string, number>();
-      p.entries.forEach((e, i) => ids.set(keyOf(e.type, e.value), w.ids[i]!));
-      await options.within(trx, (type, value) => ids.get(keyOf(type, value)));
+      // Built on the first question only: most imports ask none, and 100,000 ids cost a query and a tenth of a second.
+      let ids: Map<string, number> | null = null;
+      await options.within(trx, async (type, value) => {
+        if (!ids) {
+          const all = await w.ids();
+          ids = new Map();
+          for (let i = 0; i < p.entries.length; i++) ids.set(keyOf(p.entries[i]!.type, p.entries[i]!.value), all[i]!);
+        }
+        return ids.get(keyOf(type, value));
+      });
     }
     await audit(trx, ctx.clock, by, options.audit ?? { action: 'indicator.import', details: { format: options.format ?? null, ...options.details, created: w.created, updated: w.updated, source } });
     return w;
@@ -467,7 +483,7 @@ export async function upsertIndicator(ctx: Context, by: Caller, input: Indicator
   const p = await prepare(ctx, [entry], options.resolver);
   const id = await transact(ctx.db.kysely, async (trx) => {
     const w = await writePrepared(ctx, trx, by, p, { tlp: null, confidence: null, source: null, labels: [], via: 'api' });
-    const id = w.ids[0]!;
+    const id = (await w.ids())[0]!;
     await audit(trx, ctx.clock, by, { action: w.created ? 'indicator.create' : 'indicator.update', target: { type: 'indicator', id }, details: { type: entry.type, value: entry.value } });
     return { id, created: w.created === 1 };
   });

@@ -95,6 +95,11 @@ export async function importMispEvents(ctx: Context, by: Caller, input: string |
   const entries: MispEntry[] = [];
   const sightings: MispSighting[] = [];
   for (const e of read.events) {
+    if (bad.size === 0) {
+      for (const x of e.entries) entries.push(x);
+      for (const s of e.sightings) sightings.push(s);
+      continue;
+    }
     for (const x of e.entries) if (!bad.has(`${x.event}\u0000${x.path}`)) entries.push(x);
     for (const s of e.sightings) if (!bad.has(`${s.event}\u0000${s.path.replace(/\.Sighting(\[\d+\])?$/, '')}`)) sightings.push(s);
   }
@@ -137,7 +142,7 @@ async function importSightings(
   trx: Kysely<Database>,
   by: Caller,
   sightings: readonly MispSighting[],
-  idOf: (type: IndicatorType, value: string) => number | undefined,
+  idOf: (type: IndicatorType, value: string) => Promise<number | undefined>,
   counts: MispImportResult['sightings'],
 ): Promise<void> {
   const now = ctx.clock.now().toISOString();
@@ -162,7 +167,11 @@ async function importSightings(
       counts.alreadyImported++;
       continue;
     }
-    const ids = s.targets.map((t) => idOf(t.type, t.value)).filter((id): id is number => id !== undefined);
+    const ids: number[] = [];
+    for (const t of s.targets) {
+      const id = await idOf(t.type, t.value);
+      if (id !== undefined) ids.push(id);
+    }
     let firstSighting: number | null = null;
     const who = s.organisation.name ? `${s.organisation.name}${s.organisation.uuid ? ` (${s.organisation.uuid})` : ''}` : 'an unnamed organisation';
     for (const id of ids) {

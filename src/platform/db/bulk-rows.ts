@@ -18,6 +18,29 @@ export interface BulkTable {
   pgTypes: readonly string[];
 }
 
+/**
+ * Columns whose value is the same in every row (a timestamp, the actor), by column index: PostgreSQL gets each once
+ * as a parameter instead of an array of 100,000 copies to build, send and parse. `value` must answer them too
+ * (SQLite binds every row's values).
+ */
+export type ConstantColumns = ReadonlyMap<number, unknown>;
+
+/** `insert into t (cols) select <unnested or constant> from unnest(...)` with its parameters' order. */
+function pgInsertText(spec: BulkTable, constants: ConstantColumns | undefined, ret: string): { text: string; arrays: number[] } {
+  const arrays: number[] = [];
+  const select: string[] = [];
+  const params: string[] = [];
+  spec.columns.forEach((_, c) => {
+    if (constants?.has(c)) return;
+    arrays.push(c);
+    params.push(`$${arrays.length}::${spec.pgTypes[c]}[]`);
+  });
+  let k = arrays.length;
+  spec.columns.forEach((_, c) => select.push(constants?.has(c) ? `$${++k}::${spec.pgTypes[c]}` : `u.c${arrays.indexOf(c)}`));
+  const names = arrays.map((_, i) => `c${i}`).join(', ');
+  return { text: `insert into ${spec.table} (${spec.columns.join(', ')}) select ${select.join(', ')} from unnest(${params.join(', ')}) as u(${names})${ret}`, arrays };
+}
+
 /** Rows per PostgreSQL statement. */
 const PG_ROWS = 20_000;
 /** Rows per reused SQLite statement. */
@@ -36,6 +59,7 @@ export async function insertRows(
   rows: number,
   value: (row: number, column: number) => unknown,
   returning: readonly string[] = [],
+  constants?: ConstantColumns,
 ): Promise<Array<Record<string, unknown>>> {
   const { table, columns, pgTypes } = spec;
   const width = columns.length;
@@ -43,16 +67,17 @@ export async function insertRows(
   const out: Array<Record<string, unknown>> = [];
   if (rows === 0) return out;
   if (db.dialect === 'postgres') {
-    const text = `insert into ${table} (${columns.join(', ')}) select * from unnest(${pgTypes.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')})${ret}`;
+    const { text, arrays: variable } = pgInsertText(spec, constants, ret);
+    const fixed = constants ? [...columns.keys()].filter((c) => constants.has(c)).map((c) => constants.get(c)) : [];
     for (let start = 0; start < rows; start += PG_ROWS) {
       const end = Math.min(rows, start + PG_ROWS);
-      const arrays: unknown[][] = [];
-      for (let c = 0; c < width; c++) {
+      const arrays: unknown[] = [];
+      for (const c of variable) {
         const a = new Array<unknown>(end - start);
         for (let r = start; r < end; r++) a[r - start] = value(r, c);
         arrays.push(a);
       }
-      const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, arrays));
+      const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...arrays, ...fixed]));
       for (const row of result.rows) out.push(row);
     }
     return out;
@@ -94,28 +119,109 @@ export async function insertRows(
 }
 
 /**
+ * Inserts `rows` rows as {@link insertRows} does and answers their new ids in row order, without sending any
+ * inserted column back: on PostgreSQL the ids are drawn from the table's id sequence first, in one statement, and
+ * inserted with the rows; on SQLite a multi-row insert under the transaction's write lock numbers its rows one
+ * after another, so each batch's ids end at its last insert rowid. Both spare the database and the driver 100,000
+ * returned rows and the caller a map from key to row.
+ * @example
+ * const ids = await insertRowsReturningIds(trx, ctx.db, INSERT, entries.length, (r, c) => cell(entries[r], c));
+ */
+export async function insertRowsReturningIds(trx: Kysely<Database>, db: Db, spec: BulkTable, rows: number, value: (row: number, column: number) => unknown, constants?: ConstantColumns): Promise<number[]> {
+  const ids = new Array<number>(rows);
+  if (rows === 0) return ids;
+  const { table, columns, pgTypes } = spec;
+  const width = columns.length;
+  if (db.dialect === 'postgres') {
+    const drawn = await trx.executeQuery<{ ids: string[] }>(CompiledQuery.raw(`select array_agg(nextval(pg_get_serial_sequence('${table}', 'id'))) as ids from generate_series(1, $1::integer)`, [rows]));
+    const got = drawn.rows[0]?.ids ?? [];
+    for (let r = 0; r < rows; r++) ids[r] = Number(got[r]);
+    const shifted = constants ? new Map([...constants].map(([c, v]) => [c + 1, v] as const)) : undefined;
+    await insertRows(trx, db, { table, columns: ['id', ...columns], pgTypes: ['bigint', ...pgTypes] }, rows, (r, c) => (c === 0 ? ids[r] : value(r, c - 1)), [], shifted);
+    return ids;
+  }
+  const insertText = (n: number) => {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    return `insert into ${table} (${columns.join(', ')}) values ${Array.from({ length: n }, () => tuple).join(', ')}`;
+  };
+  const native = db.native;
+  const per = native && trx.isTransaction ? SQLITE_ROWS : Math.max(1, Math.floor(30_000 / width));
+  const many = native && trx.isTransaction ? native.prepare(insertText(SQLITE_ROWS)) : null;
+  const params = new Array<unknown>(per * width);
+  for (let start = 0; start < rows; start += per) {
+    const n = Math.min(per, rows - start);
+    if (n < per) params.length = n * width;
+    let k = 0;
+    for (let r = start; r < start + n; r++) for (let c = 0; c < width; c++) params[k++] = value(r, c);
+    let last: number;
+    if (many && n === SQLITE_ROWS) last = Number(many.run(params).lastInsertRowid);
+    else if (native && trx.isTransaction) last = Number(native.prepare(insertText(n)).run(params).lastInsertRowid);
+    else last = Number((await trx.executeQuery(CompiledQuery.raw(insertText(n), [...params]))).insertId);
+    for (let r = 0; r < n; r++) ids[start + r] = last - n + 1 + r;
+  }
+  return ids;
+}
+
+/**
+ * PostgreSQL: inserts `rows` rows as {@link insertRows} does and, in the same statement, rows of another table made
+ * from each new row's id (`then(firstParam)` is an `insert ... select ... from ins` over `ins(id)`, its parameters
+ * `thenParams` numbered from `firstParam`). The ids stay in the database: drawing 100,000 of them from the sequence
+ * for the client costs as much again as letting the insert take them.
+ * @example
+ * await pgInsertRowsThen(trx, INDICATORS, n, cell, constants, (k) => `insert into events (indicator_id, at) select id, $${k}::text from ins`, [now]);
+ */
+export async function pgInsertRowsThen(
+  trx: Kysely<Database>,
+  spec: BulkTable,
+  rows: number,
+  value: (row: number, column: number) => unknown,
+  constants: ConstantColumns | undefined,
+  then: (firstParam: number) => string,
+  thenParams: readonly unknown[],
+): Promise<void> {
+  if (rows === 0) return;
+  const { text, arrays: variable } = pgInsertText(spec, constants, ' returning id');
+  const fixed = constants ? [...spec.columns.keys()].filter((c) => constants.has(c)).map((c) => constants.get(c)) : [];
+  const statement = `with ins as (${text}) ${then(variable.length + fixed.length + 1)}`;
+  for (let start = 0; start < rows; start += PG_ROWS) {
+    const end = Math.min(rows, start + PG_ROWS);
+    const arrays: unknown[] = [];
+    for (const c of variable) {
+      const a = new Array<unknown>(end - start);
+      for (let r = start; r < end; r++) a[r - start] = value(r, c);
+      arrays.push(a);
+    }
+    await trx.executeQuery(CompiledQuery.raw(statement, [...arrays, ...fixed, ...thenParams]));
+  }
+}
+
+/**
  * Updates rows by id: `set column = value` for the given columns of each row.
  * @example
  * await updateRowsById(trx, ctx.db, { table: 't', columns: ['a'], pgTypes: ['text'] }, ids, (r, c) => values[r]);
  */
-export async function updateRowsById(trx: Kysely<Database>, db: Db, spec: BulkTable, ids: readonly number[], value: (row: number, column: number) => unknown): Promise<void> {
+export async function updateRowsById(trx: Kysely<Database>, db: Db, spec: BulkTable, ids: readonly number[], value: (row: number, column: number) => unknown, constants?: ConstantColumns): Promise<void> {
   const { table, columns, pgTypes } = spec;
   const rows = ids.length;
   if (rows === 0) return;
   const width = columns.length;
   if (db.dialect === 'postgres') {
-    const names = ['id', ...columns];
-    const types = ['bigint', ...pgTypes];
-    const text = `update ${table} as t set ${columns.map((c) => `${c} = u.${c}`).join(', ')} from unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) as u(${names.join(', ')}) where t.id = u.id`;
+    const variable = [...columns.keys()].filter((c) => !constants?.has(c));
+    const fixed = [...columns.keys()].filter((c) => constants?.has(c));
+    const names = ['id', ...variable.map((c) => columns[c]!)];
+    const types = ['bigint', ...variable.map((c) => pgTypes[c]!)];
+    const sets = columns.map((col, c) => (constants?.has(c) ? `${col} = $${types.length + 1 + fixed.indexOf(c)}::${pgTypes[c]}` : `${col} = u.${col}`));
+    const text = `update ${table} as t set ${sets.join(', ')} from unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')}) as u(${names.join(', ')}) where t.id = u.id`;
+    const fixedValues = fixed.map((c) => constants!.get(c));
     for (let start = 0; start < rows; start += PG_ROWS) {
       const end = Math.min(rows, start + PG_ROWS);
-      const arrays: unknown[][] = [ids.slice(start, end)];
-      for (let c = 0; c < width; c++) {
+      const arrays: unknown[] = [ids.slice(start, end)];
+      for (const c of variable) {
         const a = new Array<unknown>(end - start);
         for (let r = start; r < end; r++) a[r - start] = value(r, c);
         arrays.push(a);
       }
-      await trx.executeQuery(CompiledQuery.raw(text, arrays));
+      await trx.executeQuery(CompiledQuery.raw(text, [...arrays, ...fixedValues]));
     }
     return;
   }
