@@ -12,7 +12,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Caller, Context } from '../../platform/context.js';
 import { audit, type AuditAction } from '../../platform/audit.js';
-import { insertRows, insertRowsReturningIds, pgInsertRowsThen, updateRowsById } from '../../platform/db/bulk-rows.js';
+import { insertRows, pgInsertRowsThen, sqliteInsertRowsReturningIds, updateRowsById } from '../../platform/db/bulk-rows.js';
 import type { Database, IndicatorTable } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
@@ -286,7 +286,7 @@ async function writePrepared(ctx: Context, trx: Kysely<Database>, by: Caller, p:
     await pgInsertRowsThen(trx, INSERT, newIdx.length, newCell, sameForAll, (k) => `insert into indicator_events (indicator_id, at, kind, actor, details) select id, $${k}::text, 'created', $${k + 1}::text, $${k + 2}::text from ins`, [now, actor, detailsText]);
     idsKnown = newIdx.length === 0;
   } else {
-    const newIds = await insertRowsReturningIds(trx, ctx.db, INSERT, newIdx.length, newCell, sameForAll);
+    const newIds = await sqliteInsertRowsReturningIds(trx, ctx.db, INSERT, newIdx.length, newCell);
     for (let r = 0; r < newIdx.length; r++) ids[newIdx[r]!] = newIds[r]!;
   }
   for (const i of newIdx) createdFlags[i] = true;

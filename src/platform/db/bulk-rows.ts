@@ -119,27 +119,19 @@ export async function insertRows(
 }
 
 /**
- * Inserts `rows` rows as {@link insertRows} does and answers their new ids in row order, without sending any
- * inserted column back: on PostgreSQL the ids are drawn from the table's id sequence first, in one statement, and
- * inserted with the rows; on SQLite a multi-row insert under the transaction's write lock numbers its rows one
- * after another, so each batch's ids end at its last insert rowid. Both spare the database and the driver 100,000
- * returned rows and the caller a map from key to row.
+ * SQLite: inserts `rows` rows as {@link insertRows} does and answers their new ids in row order, without sending any
+ * inserted column back: a multi-row insert under the transaction's write lock numbers its rows one after another, so
+ * each batch's ids end at its last insert rowid. That spares the driver 100,000 returned rows and the caller a map
+ * from key to row. PostgreSQL has {@link pgInsertRowsThen}, which keeps the ids in the database.
  * @example
- * const ids = await insertRowsReturningIds(trx, ctx.db, INSERT, entries.length, (r, c) => cell(entries[r], c));
+ * const ids = await sqliteInsertRowsReturningIds(trx, ctx.db, INSERT, entries.length, (r, c) => cell(entries[r], c));
  */
-export async function insertRowsReturningIds(trx: Kysely<Database>, db: Db, spec: BulkTable, rows: number, value: (row: number, column: number) => unknown, constants?: ConstantColumns): Promise<number[]> {
+export async function sqliteInsertRowsReturningIds(trx: Kysely<Database>, db: Db, spec: BulkTable, rows: number, value: (row: number, column: number) => unknown): Promise<number[]> {
+  if (db.dialect !== 'sqlite') throw new Error('sqliteInsertRowsReturningIds is for SQLite; PostgreSQL inserts through pgInsertRowsThen');
   const ids = new Array<number>(rows);
   if (rows === 0) return ids;
-  const { table, columns, pgTypes } = spec;
+  const { table, columns } = spec;
   const width = columns.length;
-  if (db.dialect === 'postgres') {
-    const drawn = await trx.executeQuery<{ ids: string[] }>(CompiledQuery.raw(`select array_agg(nextval(pg_get_serial_sequence('${table}', 'id'))) as ids from generate_series(1, $1::integer)`, [rows]));
-    const got = drawn.rows[0]?.ids ?? [];
-    for (let r = 0; r < rows; r++) ids[r] = Number(got[r]);
-    const shifted = constants ? new Map([...constants].map(([c, v]) => [c + 1, v] as const)) : undefined;
-    await insertRows(trx, db, { table, columns: ['id', ...columns], pgTypes: ['bigint', ...pgTypes] }, rows, (r, c) => (c === 0 ? ids[r] : value(r, c - 1)), [], shifted);
-    return ids;
-  }
   const insertText = (n: number) => {
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     return `insert into ${table} (${columns.join(', ')}) values ${Array.from({ length: n }, () => tuple).join(', ')}`;
