@@ -13,7 +13,7 @@
  * (c) 100,000 indicators bulk imported (the same file and code as bench:indicators). Budget 5 s.
  *
  * No peer runs on this machine; the table says so, with MISP's reported import figure where one is known.
- * Sizes: BENCH_MEMBERS, BENCH_ALERT_INDICATORS, BENCH_SIGHTING_RATE, BENCH_SIGHTING_SECONDS, BENCH_INDICATORS.
+ * BENCH_DIALECTS=sqlite or postgres runs one of them. Sizes: BENCH_MEMBERS, BENCH_ALERT_INDICATORS, BENCH_SIGHTING_RATE, BENCH_SIGHTING_SECONDS, BENCH_INDICATORS.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createApiKey } from '../src/accounts/api-keys.js';
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const sink = await Sink.start();
   const csv = indicatorCsv(IMPORT);
-  const dialects: BenchDialect[] = process.env.BAKEN_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  const dialects = (process.env.BAKEN_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']).filter((d) => !process.env.BENCH_DIALECTS || process.env.BENCH_DIALECTS.split(',').includes(d)) as BenchDialect[];
   try {
     for (const d of dialects) {
       await hubLoop(d, sink, rows);

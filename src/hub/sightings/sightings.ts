@@ -379,11 +379,17 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
       for (let k = 0; k < emailTo.length; k += 500) {
         const chunk = emailTo.slice(k, k + 500);
         const ids = chunk.map((m) => m.organisationId);
-        await trx
-          .insertInto('sighting_email_state')
-          .values(ids.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
-          .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
-          .execute();
+        // Only the rows that do not exist yet: on PostgreSQL an insert that meets a row another sighting's transaction
+        // has just updated waits for that transaction, even with DO NOTHING; a plain read does not wait.
+        const known = new Set((await trx.selectFrom('sighting_email_state').select('organisation_id').where('alert_id', '=', alertId).where('organisation_id', 'in', ids).execute()).map((r) => Number(r.organisation_id)));
+        const missing = ids.filter((o) => !known.has(o));
+        if (missing.length > 0) {
+          await trx
+            .insertInto('sighting_email_state')
+            .values(missing.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
+            .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
+            .execute();
+        }
         const won = await trx
           .updateTable('sighting_email_state')
           .set({ last_email_at: s.now, pending_since: null, pending_count: 0 })
