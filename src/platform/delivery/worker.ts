@@ -298,8 +298,15 @@ export class DeliveryWorker {
     const nowIso = now.toISOString();
     const until = new Date(now.getTime() + this.leaseMs).toISOString();
     const lock = this.ctx.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const take = (ids: ReturnType<typeof sql>) =>
-      sql<OutboxRow>`update outbox set status = 'sending', lease_owner = ${this.owner}, leased_until = ${until}, attempts = attempts + 1 where id in (${ids}) returning *`.execute(this.ctx.db.kysely);
+    const take = async (ids: ReturnType<typeof sql>) => {
+      const set = sql`status = 'sending', lease_owner = ${this.owner}, leased_until = ${until}, attempts = attempts + 1`;
+      if (this.ctx.db.dialect === 'postgres') return sql<OutboxRow>`update outbox set ${set} where id in (${ids}) returning *`.execute(this.ctx.db.kysely);
+      // SQLite: find the rows with a read, which does not hold the one write lock (a server in another process may
+      // be waiting for it), then take them in a short write that checks they are still due.
+      const found = await sql<{ id: number }>`${ids}`.execute(this.ctx.db.kysely);
+      if (found.rows.length === 0) return { rows: [] as OutboxRow[] };
+      return sql<OutboxRow>`update outbox set ${set} where id in (${sql.join(found.rows.map((r) => r.id))}) and status in ('pending', 'sending') and (status = 'pending' or leased_until < ${nowIso}) returning *`.execute(this.ctx.db.kysely);
+    };
     const rows: OutboxRow[] = [];
     const clockNow = Date.now();
     if (clockNow >= (this.expiredCheckAt.get(channel) ?? 0)) {
