@@ -81,11 +81,47 @@ export function alertUrl(publicUrl: string, alertId: number): string {
   return `${publicUrl.replace(/\/+$/, '')}/alerts/${alertId}`;
 }
 
+/** A rendered email with the organisation's name left out: what one fan-out shares between its recipients. */
+interface EmailTemplate {
+  subject: string;
+  head: string;
+  footer: string;
+  tail: string;
+}
+
+/** A stable key per indicator list (by identity), so that a fan-out's cache need not join ten thousand ids per member. */
+const listKeys = new WeakMap<readonly Indicator[], string>();
+let nextListKey = 0;
+function listKey(indicators: readonly Indicator[]): string {
+  let key = listKeys.get(indicators);
+  if (key === undefined) {
+    key = `list${nextListKey++}`;
+    listKeys.set(indicators, key);
+  }
+  return key;
+}
+
 /**
  * The email for one alert contact, in the contact's language.
+ * A fan-out passes one `cache` for all recipients of one event of one alert: the email is then rendered once per
+ * language and list of indicators (recipients who may see the same indicators share the list, see
+ * `indicatorFilter` in alerts.ts), and only the footer naming the organisation differs.
  * @example renderAlertEmail({ alert, event: 'alert.published', language: 'nl', indicators, url, organisationName })
  */
-export function renderAlertEmail(input: { alert: Alert; event: AlertEventType; language: Lang; indicators: readonly Indicator[]; url: string; organisationName: string; note?: string | null }): { subject: string; text: string } {
+export function renderAlertEmail(
+  input: { alert: Alert; event: AlertEventType; language: Lang; indicators: readonly Indicator[]; url: string; organisationName: string; note?: string | null },
+  cache: Map<string, EmailTemplate> = new Map(),
+): { subject: string; text: string } {
+  const key = `${input.language}:${listKey(input.indicators)}`;
+  let t = cache.get(key);
+  if (t === undefined) {
+    t = renderAlertEmailTemplate(input);
+    cache.set(key, t);
+  }
+  return { subject: t.subject, text: t.head + t.footer.replace('{org}', () => input.organisationName) + t.tail };
+}
+
+function renderAlertEmailTemplate(input: { alert: Alert; event: AlertEventType; language: Lang; indicators: readonly Indicator[]; url: string; note?: string | null }): EmailTemplate {
   const { alert, event, language: lang, indicators, url } = input;
   const w = WORDS[lang];
   const label = tlpLabel(alert.tlp);
@@ -97,8 +133,8 @@ export function renderAlertEmail(input: { alert: Alert; event: AlertEventType; l
   if (indicators.length === 0) lines.push(w.none);
   for (const i of indicators.slice(0, EMAIL_LISTED_INDICATORS)) lines.push(`  ${i.type.padEnd(7)} ${defang(i)}  [${tlpLabel(i.tlp)}]`);
   if (indicators.length > EMAIL_LISTED_INDICATORS) lines.push(`  ${w.more.replace('{n}', String(indicators.length - EMAIL_LISTED_INDICATORS)).replace('{url}', url)}`);
-  lines.push('', `${w.link}: ${url}`, '', '-- ', w.footer.replace('{org}', input.organisationName), label);
-  return { subject, text: lines.join('\n') + '\n' };
+  lines.push('', `${w.link}: ${url}`, '', '-- ');
+  return { subject, head: lines.join('\n') + '\n', footer: w.footer, tail: `\n${label}\n` };
 }
 
 /** Values that mail software would make clickable are defanged in email (not in webhooks, which machines read). */
@@ -152,11 +188,10 @@ export function alertWebhookJson(
     alert = JSON.stringify(webhookAlert(input));
     cache.set('alert', alert);
   }
-  const inline = input.indicators.slice(0, WEBHOOK_INLINE_INDICATORS);
-  const key = `indicators:${inline.map((i) => i.id).join(',')}`;
+  const key = `indicators:${listKey(input.indicators)}`;
   let indicators = cache.get(key);
   if (indicators === undefined) {
-    indicators = JSON.stringify(inline.map(webhookIndicator));
+    indicators = JSON.stringify(input.indicators.slice(0, WEBHOOK_INLINE_INDICATORS).map(webhookIndicator));
     cache.set(key, indicators);
   }
   const apiUrl = input.url.replace(/\/alerts\/(\d+)$/, '/api/v1/alerts/$1');

@@ -14,11 +14,11 @@ import { audit } from '../../platform/audit.js';
 import type { Caller, Context } from '../../platform/context.js';
 import type { AlertTable, Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
-import { enqueueEmail } from '../../platform/delivery/outbox.js';
+import { enqueueEmails } from '../../platform/delivery/outbox.js';
 import { enqueueWebhooks } from '../../platform/delivery/webhooks.js';
 import { BakenError, invalid, type FieldProblem } from '../../platform/errors.js';
 import { renderMarkdown } from '../../platform/markdown.js';
-import { holdForDigest } from '../digest/digest-items.js';
+import { holdAllForDigest, type DigestItemInput } from '../digest/digest-items.js';
 import { publishHubEvents } from '../hub-event-relay.js';
 import { SEVERITIES, type Severity } from '../indicators/indicator-types.js';
 import { appendIndicatorEvents, checkIndicatorIds, toIndicator, type Indicator } from '../indicators/indicators.js';
@@ -144,7 +144,28 @@ export function visibleTo(viewer: Viewer, r: Selectable<AlertTable>): boolean {
 
 /** The indicators of an alert the viewer may see: each indicator's own TLP over the alert's audience. */
 function indicatorsFor(viewer: Viewer, audience: Audience, indicators: readonly Indicator[]): Indicator[] {
-  return indicators.filter((i) => canSee(viewer, { ...audience, tlp: i.tlp }));
+  return indicatorFilter(audience, indicators)(viewer);
+}
+
+/**
+ * {@link indicatorsFor} for many viewers of one alert (a fan-out, a preview). Whether a viewer may see an indicator
+ * depends only on the indicator's TLP level, so the policy is asked once per viewer and level (not once per viewer and
+ * indicator: ten thousand indicators to a thousand members were ten million checks), and viewers who may see the
+ * same levels share one list, which lets the messages rendered from it be shared too (alert-messages.ts).
+ */
+function indicatorFilter(audience: Audience, indicators: readonly Indicator[]): (viewer: Viewer) => Indicator[] {
+  const levels = [...new Set(indicators.map((i) => i.tlp))];
+  const lists = new Map<string, Indicator[]>();
+  return (viewer) => {
+    const visible = new Set(levels.filter((tlp) => canSee(viewer, { ...audience, tlp })));
+    const key = levels.map((l) => (visible.has(l) ? '1' : '0')).join('');
+    let list = lists.get(key);
+    if (list === undefined) {
+      list = visible.size === levels.length ? [...indicators] : indicators.filter((i) => visible.has(i.tlp));
+      lists.set(key, list);
+    }
+    return list;
+  };
 }
 
 async function checkInput(db: Kysely<Database>, input: AlertPatch, complete: boolean): Promise<void> {
@@ -451,6 +472,7 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
   const resolvedIds = onlyOrganisations ? (json<number[] | null>(row.resolved_organisations) ?? orgIds) : orgIds;
   const audience: Audience = { tlp, organisationIds: resolvedIds, namedUserIds: [] };
   const sectors: string[] = kind === 'sectors' ? json(row.audience_sectors) : [];
+  const visibleTo = indicatorFilter(audience, indicators);
   for (const m of await memberRecipients(db, orgIds)) {
     if (!mayPushToOrganisation(audience, m.organisationId)) {
       excluded.push({ organisationId: m.organisationId, name: m.name, reason: 'tlp' });
@@ -471,7 +493,7 @@ async function computeRecipients(db: Kysely<Database>, row: Selectable<AlertTabl
       contacts: m.contacts,
       webhookUrl: m.webhook?.url ?? null,
       delivery: m.preferences.delivery,
-      indicators: indicatorsFor(viewer, audience, indicators).length,
+      indicators: visibleTo(viewer).length,
     });
   }
   return {
@@ -511,26 +533,21 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
   const domain = new URL(ctx.config.publicUrl).hostname;
   const base = `alert:${alert.id}:v${alert.version}:${event}`;
   const refId = (orgId: number) => `${alert.id}:${orgId}`;
-  // Queued together at the end, in multi-row inserts; bodies share their serialised parts.
+  const headers = { 'X-Baken-Alert': String(alert.id), 'X-Baken-TLP': alert.tlp };
+  // Queued together at the end, in multi-row inserts; bodies and emails share their rendered parts.
   const webhooks: Parameters<typeof enqueueWebhooks>[2][number][] = [];
+  const emails: Parameters<typeof enqueueEmails>[2][number][] = [];
+  const digest: DigestItemInput[] = [];
   const bodies = new Map<string, string>();
+  const templates: Parameters<typeof renderAlertEmail>[1] = new Map();
+  const visibleTo = indicatorFilter(preview.audience, alert.indicators);
   for (const r of preview.recipients) {
-    const indicators = indicatorsFor({ kind: 'member', organisationId: r.organisationId, userId: null }, preview.audience, alert.indicators);
+    const indicators = visibleTo({ kind: 'member', organisationId: r.organisationId, userId: null });
     // A digest member's email waits for its daily digest (src/hub/digest); its webhook below still goes at once.
-    if (r.delivery === 'digest') await holdForDigest(trx, { organisationId: r.organisationId, kind: event, alertId: alert.id, version: alert.version, note, at: alert.updatedAt });
+    if (r.delivery === 'digest') digest.push({ organisationId: r.organisationId, kind: event, alertId: alert.id, version: alert.version, note, at: alert.updatedAt });
     else for (const c of r.contacts) {
-      const { subject, text } = renderAlertEmail({ alert, event, language: c.language, indicators, url, organisationName: r.name, note });
-      await enqueueEmail(trx, ctx.clock, {
-        idempotencyKey: `${base}:org:${r.organisationId}:email:${c.email}`,
-        topic: 'hub.alert',
-        refType: 'alert',
-        refId: refId(r.organisationId),
-        messageIdDomain: domain,
-        to: [c.email],
-        subject,
-        text,
-        headers: { 'X-Baken-Alert': String(alert.id), 'X-Baken-TLP': alert.tlp },
-      });
+      const { subject, text } = renderAlertEmail({ alert, event, language: c.language, indicators, url, organisationName: r.name, note }, templates);
+      emails.push({ idempotencyKey: `${base}:org:${r.organisationId}:email:${c.email}`, topic: 'hub.alert', refType: 'alert', refId: refId(r.organisationId), messageIdDomain: domain, to: [c.email], subject, text, headers });
     }
     const webhook = preview.secrets.get(r.organisationId);
     if (webhook) {
@@ -547,22 +564,13 @@ async function fanOut(ctx: Context, trx: Kysely<Database>, alert: Alert, preview
       });
     }
   }
-  await enqueueWebhooks(trx, ctx.clock, webhooks);
   for (const p of preview.people) {
-    const visible = indicatorsFor(p.viewer, preview.audience, alert.indicators);
-    const { subject, text } = renderAlertEmail({ alert, event, language: p.language, indicators: visible, url, organisationName: p.name ?? p.email, note });
-    await enqueueEmail(trx, ctx.clock, {
-      idempotencyKey: `${base}:user:${p.userId}:email`,
-      topic: 'hub.alert',
-      refType: 'alert',
-      refId: refId(p.organisationId),
-      messageIdDomain: domain,
-      to: [p.email],
-      subject,
-      text,
-      headers: { 'X-Baken-Alert': String(alert.id), 'X-Baken-TLP': alert.tlp },
-    });
+    const { subject, text } = renderAlertEmail({ alert, event, language: p.language, indicators: visibleTo(p.viewer), url, organisationName: p.name ?? p.email, note }, templates);
+    emails.push({ idempotencyKey: `${base}:user:${p.userId}:email`, topic: 'hub.alert', refType: 'alert', refId: refId(p.organisationId), messageIdDomain: domain, to: [p.email], subject, text, headers });
   }
+  await holdAllForDigest(trx, digest);
+  await enqueueEmails(trx, ctx.clock, emails);
+  await enqueueWebhooks(trx, ctx.clock, webhooks);
 }
 
 /** On every node's stream (hub-event-relay.ts). */

@@ -34,3 +34,24 @@ export async function holdForDigest(db: Kysely<Database>, item: DigestItemInput)
     })
     .execute();
 }
+
+/** Holds many items back at once (a fan-out to many digest members), in multi-row inserts. */
+export async function holdAllForDigest(db: Kysely<Database>, items: readonly DigestItemInput[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 500) {
+    await db
+      .insertInto('member_digest_items')
+      .values(
+        items.slice(i, i + 500).map((item) => ({
+          organisation_id: item.organisationId,
+          kind: item.kind,
+          alert_id: item.alertId,
+          version: item.version,
+          note: item.note ?? null,
+          sighting_id: item.sightingId ?? null,
+          created_at: item.at,
+          digest_id: null,
+        })),
+      )
+      .execute();
+  }
+}

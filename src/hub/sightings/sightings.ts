@@ -215,6 +215,7 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
   const shareName = options.shareName === true;
   const events: SightingHubEvent[] = [];
   const result = await transact(ctx.db.kysely, async (trx) => {
+    const lastSteps: Array<() => Promise<void>> = [];
     const org = await trx.selectFrom('organisations').select(['id', 'name', 'sector', 'kind']).where('id', '=', organisationId).executeTakeFirst();
     if (!org || org.kind !== 'member') throw new BakenError('SIGHTING_NOT_MEMBER');
     const rejected: RejectedSighting[] = [];
@@ -267,12 +268,14 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
           lastSeen: resolved.lastSeen,
           now,
           events,
+          lastSteps,
         });
       }
     }
     if (ids.length > 0) {
       await audit(trx, ctx.clock, by, { action: 'sighting.report', target: { type: 'organisation', id: organisationId }, details: { sightings: ids.length, first: ids[0], shareName } });
     }
+    for (const step of lastSteps) await step();
     return { ids, rejected };
   });
   await publishHubEvents(ctx, events);
@@ -289,6 +292,8 @@ interface RebroadcastInput {
   lastSeen: string;
   now: string;
   events: SightingHubEvent[];
+  /** Work to do at the very end of the transaction (the email interval's row locks). */
+  lastSteps: Array<() => Promise<void>>;
 }
 
 /**
@@ -365,52 +370,63 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
     }
     // One email per interval: whoever moves last_email_at forward sends; the update's row locks make a concurrent
     // sighting wait and then see the new time, so two never both send. One statement for all members at once, so
-    // that a burst of sightings to a large audience stays a handful of statements per sighting.
+    // that a burst of sightings to a large audience stays a handful of statements per sighting. Those row locks make
+    // concurrent sightings of one alert take turns (every sighting counts itself in each member's row), so this runs
+    // last in the transaction (see reportSightings): the locks are held for these statements and the commit, not
+    // for the rest of the sighting's work.
     const n = notice(s.reporter.shareName);
-    for (let k = 0; k < emailTo.length; k += 500) {
-      const chunk = emailTo.slice(k, k + 500);
-      const ids = chunk.map((m) => m.organisationId);
-      await trx
-        .insertInto('sighting_email_state')
-        .values(ids.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
-        .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
-        .execute();
-      const won = await trx
-        .updateTable('sighting_email_state')
-        .set({ last_email_at: s.now, pending_since: null, pending_count: 0 })
-        .where('alert_id', '=', alertId)
-        .where('organisation_id', 'in', ids)
-        .where((eb) => eb.or([eb('last_email_at', 'is', null), eb('last_email_at', '<=', cutoff)]))
-        .returning('organisation_id')
-        .execute();
-      const winners = new Set(won.map((r) => Number(r.organisation_id)));
-      const waiting = ids.filter((o) => !winners.has(o));
-      if (waiting.length > 0) {
-        await trx
+    s.lastSteps.push(async () => {
+      for (let k = 0; k < emailTo.length; k += 500) {
+        const chunk = emailTo.slice(k, k + 500);
+        const ids = chunk.map((m) => m.organisationId);
+        // Only the rows that do not exist yet: on PostgreSQL an insert that meets a row another sighting's transaction
+        // has just updated waits for that transaction, even with DO NOTHING; a plain read does not wait.
+        const known = new Set((await trx.selectFrom('sighting_email_state').select('organisation_id').where('alert_id', '=', alertId).where('organisation_id', 'in', ids).execute()).map((r) => Number(r.organisation_id)));
+        const missing = ids.filter((o) => !known.has(o));
+        if (missing.length > 0) {
+          await trx
+            .insertInto('sighting_email_state')
+            .values(missing.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
+            .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
+            .execute();
+        }
+        const won = await trx
           .updateTable('sighting_email_state')
-          .set((eb) => ({ pending_since: eb.fn.coalesce('pending_since', eb.val(s.now)), pending_count: eb('pending_count', '+', 1) }))
+          .set({ last_email_at: s.now, pending_since: null, pending_count: 0 })
           .where('alert_id', '=', alertId)
-          .where('organisation_id', 'in', waiting)
+          .where('organisation_id', 'in', ids)
+          .where((eb) => eb.or([eb('last_email_at', 'is', null), eb('last_email_at', '<=', cutoff)]))
+          .returning('organisation_id')
           .execute();
-      }
-      for (const m of chunk) {
-        if (!winners.has(m.organisationId)) continue;
-        for (const c of m.contacts) {
-          const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
-          await enqueueEmail(trx, ctx.clock, {
-            idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
-            topic: 'hub.sighting',
-            refType: 'sighting',
-            refId: `${alertId}:${m.organisationId}`,
-            messageIdDomain: domain,
-            to: [c.email],
-            subject,
-            text,
-            headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
-          });
+        const winners = new Set(won.map((r) => Number(r.organisation_id)));
+        const waiting = ids.filter((o) => !winners.has(o));
+        if (waiting.length > 0) {
+          await trx
+            .updateTable('sighting_email_state')
+            .set((eb) => ({ pending_since: eb.fn.coalesce('pending_since', eb.val(s.now)), pending_count: eb('pending_count', '+', 1) }))
+            .where('alert_id', '=', alertId)
+            .where('organisation_id', 'in', waiting)
+            .execute();
+        }
+        for (const m of chunk) {
+          if (!winners.has(m.organisationId)) continue;
+          for (const c of m.contacts) {
+            const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
+            await enqueueEmail(trx, ctx.clock, {
+              idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
+              topic: 'hub.sighting',
+              refType: 'sighting',
+              refId: `${alertId}:${m.organisationId}`,
+              messageIdDomain: domain,
+              to: [c.email],
+              subject,
+              text,
+              headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
+            });
+          }
         }
       }
-    }
+    });
     await enqueueWebhooks(trx, ctx.clock, hooks);
     s.events.push({
       type: 'sighting.rebroadcast',

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -61,10 +61,32 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Db
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     database.pragma('synchronous = NORMAL');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
     return { kysely, dialect: 'sqlite', native: database, destroy: () => kysely.destroy() };
   }
   throw new Error(`unsupported database URL: ${url}`);
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin (`BEGIN IMMEDIATE`). With a worker in a process of
+ * its own (`baken worker` beside `baken serve`), a deferred transaction that read first and then wrote could fail at
+ * once with SQLITE_BUSY when the other process had written in between (the busy timeout does not apply to that
+ * case); an immediate one waits for the lock, up to the busy timeout, and then runs on a current snapshot. Within
+ * one process nothing changes: Kysely runs one transaction at a time on its one connection.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly options: SqliteDialectConfig) {
+    super(options);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.options);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 function quoteIdent(name: string): string {

@@ -79,6 +79,9 @@ export class DeliveryWorker {
   private readonly webhookIntervalMs: number;
   /** When the next call to each destination may start. */
   private readonly destinationNextAt = new Map<string, number>();
+  /** When each channel is next searched for expired leases, and (webhooks) its whole backlog (see lease()). */
+  private readonly expiredCheckAt = new Map<string, number>();
+  private readonly backlogSearchAt = new Map<string, number>();
 
   constructor(
     private readonly ctx: Context,
@@ -227,13 +230,20 @@ export class DeliveryWorker {
         active.set(destination, runner);
       }
     };
+    // After a lease that found less than it asked for, while calls are in flight, the next one waits a little:
+    // wake-ups come with every call queued (a hundred a second under a burst of sightings), and a lease each time
+    // would mostly find the same busy receivers.
+    let starvedUntil = 0;
     for (;;) {
       if (this.stopping) break;
       let leased = 0;
+      const throttled = held > 0 && Date.now() < starvedUntil;
       try {
-        if (held < maxHeld) {
+        if (held < maxHeld && !throttled) {
           const busy = [...queues].filter(([, q]) => q.length >= perDestination).map(([d]) => d);
-          const rows = await this.lease('webhook', maxHeld - held, busy);
+          const asked = maxHeld - held;
+          const rows = await this.lease('webhook', asked, busy);
+          if (rows.length < asked) starvedUntil = Date.now() + 50;
           for (const row of rows) {
             const q = queues.get(row.destination) ?? [];
             q.push(row);
@@ -249,7 +259,9 @@ export class DeliveryWorker {
       startRunners();
       if (leased > 0 && held < maxHeld) continue;
       if (leased === 0 && held === 0 && once) break;
-      await this.idle(held > 0 ? [...active.values()] : []);
+      const also: Array<Promise<unknown>> = held > 0 ? [...active.values()] : [];
+      if (throttled) also.push(new Promise((r) => setTimeout(r, Math.max(0, starvedUntil - Date.now()))));
+      await this.idle(also);
     }
     await Promise.all([...active.values()]);
   }
@@ -271,25 +283,54 @@ export class DeliveryWorker {
     }
   }
 
-  /** Takes due messages: pending ones whose time has come, and ones whose lease ran out. */
+  /**
+   * Takes due messages: ones whose lease ran out, and pending ones whose time has come, oldest first.
+   *
+   * Two statements, each an index range (outbox_due_idx on status and next_attempt_at) rather than one scan of the
+   * whole table with an OR: a scan reads every queued row, large emails included, on every lease. Expired leases are
+   * looked for at most once a second (leases last a minute or more). With destinations to skip (webhook receivers
+   * that have calls waiting in this worker already), the oldest few thousand due calls are looked at, not the whole
+   * backlog: a backlog of a hundred thousand calls to busy receivers would otherwise be read again at every lease.
+   * Every few seconds the whole backlog is searched once, so a new receiver behind that window still gets its turn.
+   */
   private async lease(channel: 'email' | 'webhook', limit: number, skipDestinations: readonly string[] = []): Promise<OutboxRow[]> {
     const now = this.ctx.clock.now();
     const nowIso = now.toISOString();
     const until = new Date(now.getTime() + this.leaseMs).toISOString();
     const lock = this.ctx.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const result = await sql<OutboxRow>`
-      update outbox set status = 'sending', lease_owner = ${this.owner}, leased_until = ${until}, attempts = attempts + 1
-      where id in (
-        select id from outbox
-        where channel = ${channel}
-          ${skipDestinations.length > 0 ? sql`and destination not in (${sql.join([...skipDestinations])})` : sql``}
-          and ((status = 'pending' and next_attempt_at <= ${nowIso}) or (status = 'sending' and leased_until < ${nowIso}))
-        order by next_attempt_at, id
-        limit ${limit}
-        ${lock}
-      )
-      returning *`.execute(this.ctx.db.kysely);
-    return result.rows.sort((a, b) => a.id - b.id);
+    const take = async (ids: ReturnType<typeof sql>) => {
+      const set = sql`status = 'sending', lease_owner = ${this.owner}, leased_until = ${until}, attempts = attempts + 1`;
+      if (this.ctx.db.dialect === 'postgres') return sql<OutboxRow>`update outbox set ${set} where id in (${ids}) returning *`.execute(this.ctx.db.kysely);
+      // SQLite: find the rows with a read, which does not hold the one write lock (a server in another process may
+      // be waiting for it), then take them in a short write that checks they are still due.
+      const found = await sql<{ id: number }>`${ids}`.execute(this.ctx.db.kysely);
+      if (found.rows.length === 0) return { rows: [] as OutboxRow[] };
+      return sql<OutboxRow>`update outbox set ${set} where id in (${sql.join(found.rows.map((r) => r.id))}) and status in ('pending', 'sending') and (status = 'pending' or leased_until < ${nowIso}) returning *`.execute(this.ctx.db.kysely);
+    };
+    const rows: OutboxRow[] = [];
+    const clockNow = Date.now();
+    if (clockNow >= (this.expiredCheckAt.get(channel) ?? 0)) {
+      this.expiredCheckAt.set(channel, clockNow + 1000);
+      const expired = await take(sql`select id from outbox where status = 'sending' and leased_until < ${nowIso} and channel = ${channel} order by id limit ${limit} ${lock}`);
+      rows.push(...expired.rows);
+    }
+    const room = limit - rows.length;
+    if (room > 0) {
+      const due = sql`status = 'pending' and next_attempt_at <= ${nowIso} and channel = ${channel}`;
+      let pending;
+      if (skipDestinations.length === 0) {
+        pending = await take(sql`select id from outbox where ${due} order by next_attempt_at, id limit ${room} ${lock}`);
+      } else {
+        const skip = sql`destination not in (${sql.join([...skipDestinations])})`;
+        const whole = clockNow >= (this.backlogSearchAt.get(channel) ?? 0);
+        if (whole) this.backlogSearchAt.set(channel, clockNow + 3000);
+        pending = whole
+          ? await take(sql`select id from outbox where ${due} and ${skip} order by next_attempt_at, id limit ${room} ${lock}`)
+          : await take(sql`select id from (select id, destination from outbox where ${due} order by next_attempt_at, id limit ${Math.max(2000, room * 8)} ${lock}) w where ${skip} limit ${room}`);
+      }
+      rows.push(...pending.rows);
+    }
+    return rows.sort((a, b) => a.id - b.id);
   }
 
   private async deliver(row: OutboxRow, run: WorkerRun): Promise<void> {
@@ -338,11 +379,6 @@ export class DeliveryWorker {
 
   private async recordSent(row: OutboxRow, run: WorkerRun): Promise<void> {
     await this.journal(row.id);
-    await this.ctx.db.kysely
-      .updateTable('outbox')
-      .set({ status: 'sent', sent_at: this.ctx.clock.now().toISOString(), last_error: null, lease_owner: null, leased_until: null })
-      .where('id', '=', row.id)
-      .execute();
     run.sent++;
   }
 
@@ -364,8 +400,9 @@ export class DeliveryWorker {
   }
 
   /**
-   * Appends a sent message's id to the journal and syncs it before the database is told. Calls that
-   * finish together (concurrent webhook calls) share one write and one sync.
+   * Appends a sent message's id to the journal and syncs it, then records it as sent in the database. Calls that
+   * finish together (concurrent webhook calls) share one write, one sync and one UPDATE: a thousand receivers
+   * answering at once are a handful of statements, not a thousand.
    */
   private journal(id: number): Promise<void> {
     return new Promise<void>((done, fail) => {
@@ -388,6 +425,25 @@ export class DeliveryWorker {
       for (const b of batch) b.fail(err);
       return;
     }
-    for (const b of batch) b.done();
+    void this.markSent(batch);
+  }
+
+  /** The database half of recording: after the journal, so a crash in between is recovered, not sent twice. */
+  private async markSent(batch: Array<{ id: number; done: () => void; fail: (err: unknown) => void }>): Promise<void> {
+    const sentAt = this.ctx.clock.now().toISOString();
+    for (let i = 0; i < batch.length; i += 500) {
+      const part = batch.slice(i, i + 500);
+      try {
+        await this.ctx.db.kysely
+          .updateTable('outbox')
+          .set({ status: 'sent', sent_at: sentAt, last_error: null, lease_owner: null, leased_until: null })
+          .where('id', 'in', part.map((b) => b.id))
+          .execute();
+      } catch (err) {
+        for (const b of part) b.fail(err);
+        continue;
+      }
+      for (const b of part) b.done();
+    }
   }
 }
