@@ -6,9 +6,9 @@
  * a no-op, so a resumed round cannot double it.
  */
 import { hostname } from 'node:os';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/schema.js';
+import type { Database, OutboxTable } from '../db/schema.js';
 import { randomToken } from '../tokens.js';
 
 export interface EmailAttachment {
@@ -65,25 +65,7 @@ export async function enqueueEmail(db: Kysely<Database>, clock: Clock, input: Em
   const messageId = `<${randomToken(12)}.${Date.parse(now).toString(36)}@${options.messageIdDomain ?? hostname()}>`;
   const row = await db
     .insertInto('outbox')
-    .values({
-      channel: 'email',
-      topic: options.topic,
-      idempotency_key: options.idempotencyKey,
-      destination: message.to.join(', ').slice(0, 500),
-      message_id: messageId,
-      payload: JSON.stringify(message),
-      status: 'pending',
-      attempts: 0,
-      max_attempts: options.maxAttempts ?? 8,
-      next_attempt_at: now,
-      lease_owner: null,
-      leased_until: null,
-      last_error: null,
-      ref_type: options.refType ?? null,
-      ref_id: options.refId !== undefined ? String(options.refId) : null,
-      created_at: now,
-      sent_at: null,
-    })
+    .values(pendingOutboxRow(now, { channel: 'email', topic: options.topic, idempotencyKey: options.idempotencyKey, destination: message.to.join(', '), messageId, payload: JSON.stringify(message), maxAttempts: options.maxAttempts, refType: options.refType, refId: options.refId }))
     .returning('id')
     .executeTakeFirstOrThrow();
   outboxSignal.notify();
@@ -101,34 +83,62 @@ export async function enqueueEmails(db: Kysely<Database>, clock: Clock, inputs: 
   if (inputs.length === 0) return 0;
   const now = clock.now().toISOString();
   const stamp = Date.parse(now).toString(36);
+  const rows = inputs.map((input) => {
+    const { idempotencyKey, topic, refType, refId, maxAttempts, messageIdDomain, ...message } = input;
+    if (message.to.length === 0) throw new Error('an email needs at least one recipient');
+    const messageId = `<${randomToken(12)}.${stamp}@${messageIdDomain ?? hostname()}>`;
+    return pendingOutboxRow(now, { channel: 'email', topic, idempotencyKey, destination: message.to.join(', '), messageId, payload: JSON.stringify(message), maxAttempts, refType, refId });
+  });
+  // 100 rows of 17 columns stay far below SQLite's 32,766 and PostgreSQL's 65,535 parameters, and a statement stays a
+  // few megabytes even when each email lists two hundred indicators.
+  return insertOutboxRows(db, rows, 100);
+}
+
+/** What a queued message's row is made of; the rest of the row is what every new message starts with. */
+export interface PendingMessage {
+  channel: OutboxTable['channel'];
+  topic: string;
+  idempotencyKey: string;
+  /** The unit of the per-destination rate limit and of status pages (cut to 500 characters). */
+  destination: string;
+  messageId: string;
+  payload: string;
+  maxAttempts?: number | undefined;
+  refType?: string | undefined;
+  refId?: string | number | undefined;
+}
+
+/** The outbox row of a message queued at `now`, due at once. */
+export function pendingOutboxRow(now: string, m: PendingMessage): Insertable<OutboxTable> {
+  return {
+    channel: m.channel,
+    topic: m.topic,
+    idempotency_key: m.idempotencyKey,
+    destination: m.destination.slice(0, 500),
+    message_id: m.messageId,
+    payload: m.payload,
+    status: 'pending',
+    attempts: 0,
+    max_attempts: m.maxAttempts ?? 8,
+    next_attempt_at: now,
+    lease_owner: null,
+    leased_until: null,
+    last_error: null,
+    ref_type: m.refType ?? null,
+    ref_id: m.refId !== undefined ? String(m.refId) : null,
+    created_at: now,
+    sent_at: null,
+  };
+}
+
+/**
+ * Inserts outbox rows `per` to a statement, skipping those whose idempotency key is queued already, and wakes the
+ * workers. @returns how many were queued.
+ */
+export async function insertOutboxRows(db: Kysely<Database>, rows: ReadonlyArray<Insertable<OutboxTable>>, per: number): Promise<number> {
   let created = 0;
-  // 17 columns a row: 100 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 parameters, and a statement
-  // stays a few megabytes even when each email lists two hundred indicators.
-  for (let i = 0; i < inputs.length; i += 100) {
-    const rows = inputs.slice(i, i + 100).map((input) => {
-      const { idempotencyKey, topic, refType, refId, maxAttempts, messageIdDomain, ...message } = input;
-      if (message.to.length === 0) throw new Error('an email needs at least one recipient');
-      return {
-        channel: 'email' as const,
-        topic,
-        idempotency_key: idempotencyKey,
-        destination: message.to.join(', ').slice(0, 500),
-        message_id: `<${randomToken(12)}.${stamp}@${messageIdDomain ?? hostname()}>`,
-        payload: JSON.stringify(message),
-        status: 'pending' as const,
-        attempts: 0,
-        max_attempts: maxAttempts ?? 8,
-        next_attempt_at: now,
-        lease_owner: null,
-        leased_until: null,
-        last_error: null,
-        ref_type: refType ?? null,
-        ref_id: refId !== undefined ? String(refId) : null,
-        created_at: now,
-        sent_at: null,
-      };
-    });
-    const r = await db.insertInto('outbox').values(rows).onConflict((oc) => oc.column('idempotency_key').doNothing()).executeTakeFirst();
+  for (let i = 0; i < rows.length; i += per) {
+    const r = await db.insertInto('outbox').values(rows.slice(i, i + per)).onConflict((oc) => oc.column('idempotency_key').doNothing()).executeTakeFirst();
     created += Number(r.numInsertedOrUpdatedRows ?? 0n);
   }
   outboxSignal.notify();

@@ -19,7 +19,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';
 import { randomToken } from '../tokens.js';
 import { PermanentDeliveryError } from './mailer.js';
-import { outboxSignal, type Enqueued } from './outbox.js';
+import { insertOutboxRows, outboxSignal, pendingOutboxRow, type Enqueued } from './outbox.js';
 
 export const WEBHOOK_HEADERS = {
   timestamp: 'X-Baken-Timestamp',
@@ -72,26 +72,8 @@ export async function enqueueWebhook(db: Kysely<Database>, clock: Clock, input: 
   const payload: WebhookPayload = { url: input.url, secret: input.secret, event: input.event, body: JSON.stringify(input.body) };
   const row = await db
     .insertInto('outbox')
-    .values({
-      channel: 'webhook',
-      topic: input.topic ?? `webhook.${input.event}`,
-      idempotency_key: input.idempotencyKey,
-      // The whole URL is the destination: the unit of the per-destination rate limit and of status pages.
-      destination: input.url.slice(0, 500),
-      message_id: deliveryId,
-      payload: JSON.stringify(payload),
-      status: 'pending',
-      attempts: 0,
-      max_attempts: input.maxAttempts ?? 8,
-      next_attempt_at: now,
-      lease_owner: null,
-      leased_until: null,
-      last_error: null,
-      ref_type: input.refType ?? null,
-      ref_id: input.refId !== undefined ? String(input.refId) : null,
-      created_at: now,
-      sent_at: null,
-    })
+    // The whole URL is the destination: the unit of the per-destination rate limit and of status pages.
+    .values(pendingOutboxRow(now, { channel: 'webhook', topic: input.topic ?? `webhook.${input.event}`, idempotencyKey: input.idempotencyKey, destination: input.url, messageId: deliveryId, payload: JSON.stringify(payload), maxAttempts: input.maxAttempts, refType: input.refType, refId: input.refId }))
     .returning('id')
     .executeTakeFirstOrThrow();
   outboxSignal.notify();
@@ -108,36 +90,12 @@ export async function enqueueWebhook(db: Kysely<Database>, clock: Clock, input: 
 export async function enqueueWebhooks(db: Kysely<Database>, clock: Clock, inputs: ReadonlyArray<EnqueueWebhookInput & { bodyJson?: string }>): Promise<number> {
   if (inputs.length === 0) return 0;
   const now = clock.now().toISOString();
-  let created = 0;
-  // Keep each statement's parameters well below PostgreSQL's 65,535 and SQLite's 32,766 (17 columns a row).
-  for (let i = 0; i < inputs.length; i += 250) {
-    const rows = inputs.slice(i, i + 250).map((input) => {
-      const payload: WebhookPayload = { url: input.url, secret: input.secret, event: input.event, body: input.bodyJson ?? JSON.stringify(input.body) };
-      return {
-        channel: 'webhook' as const,
-        topic: input.topic ?? `webhook.${input.event}`,
-        idempotency_key: input.idempotencyKey,
-        destination: input.url.slice(0, 500),
-        message_id: `whd_${randomToken(16)}`,
-        payload: JSON.stringify(payload),
-        status: 'pending' as const,
-        attempts: 0,
-        max_attempts: input.maxAttempts ?? 8,
-        next_attempt_at: now,
-        lease_owner: null,
-        leased_until: null,
-        last_error: null,
-        ref_type: input.refType ?? null,
-        ref_id: input.refId !== undefined ? String(input.refId) : null,
-        created_at: now,
-        sent_at: null,
-      };
-    });
-    const r = await db.insertInto('outbox').values(rows).onConflict((oc) => oc.column('idempotency_key').doNothing()).executeTakeFirst();
-    created += Number(r.numInsertedOrUpdatedRows ?? 0n);
-  }
-  outboxSignal.notify();
-  return created;
+  const rows = inputs.map((input) => {
+    const payload: WebhookPayload = { url: input.url, secret: input.secret, event: input.event, body: input.bodyJson ?? JSON.stringify(input.body) };
+    return pendingOutboxRow(now, { channel: 'webhook', topic: input.topic ?? `webhook.${input.event}`, idempotencyKey: input.idempotencyKey, destination: input.url, messageId: `whd_${randomToken(16)}`, payload: JSON.stringify(payload), maxAttempts: input.maxAttempts, refType: input.refType, refId: input.refId });
+  });
+  // 250 rows of 17 columns stay well below PostgreSQL's 65,535 and SQLite's 32,766 parameters.
+  return insertOutboxRows(db, rows, 250);
 }
 
 /**
