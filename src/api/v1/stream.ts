@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { startHubEventRelay, type HubEventRelay } from '../../hub/hub-event-relay.js';
 import { hubEventsOf, type HubEvent } from '../../hub/hub-events.js';
+import { mayNameReporter } from '../../hub/sightings/may-name-reporter.js';
 import { canSee, viewerOf, type Viewer } from '../../hub/tlp.js';
 import type { Context } from '../../platform/context.js';
 import { requireSignedIn } from '../../platform/http/authenticate.js';
@@ -21,7 +22,7 @@ const HEARTBEAT_MS = 15_000;
  */
 export function presentHubEvent(e: HubEvent, publicUrl: string, viewer?: Viewer) {
   if (e.type === 'sighting.rebroadcast') {
-    const named = e.reporter.shareName || viewer?.kind === 'staff' || (viewer?.kind === 'member' && viewer.organisationId === e.reporter.organisationId);
+    const named = mayNameReporter(viewer, e.reporter.organisationId, e.reporter.shareName);
     return {
       type: e.type,
       sighting_id: e.sightingId,

@@ -2,11 +2,12 @@
  * What the alert page shows about sightings of an alert's indicators: per indicator how many organisations reported it
  * (and how many reports) and in which sectors, all sectors together, and the latest reports. Counts are per indicator,
  * as in the stream's events, so the page's script can keep them exact (an anonymous report does not say whether its
- * organisation is new to the alert as a whole). The same facts, named by the same rule, as the
- * live stream's `sighting.rebroadcast` events that update the page afterwards (src/api/v1/stream.ts).
+ * organisation is new to the alert as a whole). The same facts, named by the same rule ({@link mayNameReporter}), as
+ * the live stream's `sighting.rebroadcast` events that update the page afterwards (src/api/v1/stream.ts).
  */
 import type { Viewer } from '../tlp.js';
 import type { Context } from '../../platform/context.js';
+import { mayNameReporter } from './may-name-reporter.js';
 
 export interface AlertSightings {
   indicators: Array<{ id: number; organisations: number; sightings: number; sectors: string[] }>;
@@ -46,7 +47,6 @@ export async function alertSightings(ctx: Context, viewer: Viewer, indicatorIds:
     .orderBy('sightings.id', 'desc')
     .limit(recentLimit)
     .execute();
-  const named = (orgId: number, share: number) => share === 1 || viewer.kind === 'staff' || (viewer.kind === 'member' && viewer.organisationId === orgId);
   return {
     indicators: ids.filter((id) => per.has(id)).map((id) => {
       const p = per.get(id)!;
@@ -59,7 +59,7 @@ export async function alertSightings(ctx: Context, viewer: Viewer, indicatorIds:
       sector: r.sector,
       count: r.count,
       reportedAt: r.reported_at,
-      reporter: named(Number(r.organisation_id), r.share_name) ? r.name : null,
+      reporter: mayNameReporter(viewer, Number(r.organisation_id), r.share_name === 1) ? r.name : null,
     })),
   };
 }

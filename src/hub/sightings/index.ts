@@ -5,3 +5,4 @@ export * from './sector-sightings.js';
 export * from './observations.js';
 export * from './sighting-overview.js';
 export * from './alert-sightings.js';
+export * from './may-name-reporter.js';

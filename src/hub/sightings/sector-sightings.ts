@@ -7,6 +7,7 @@
 import type { Context } from '../../platform/context.js';
 import { BakenError } from '../../platform/errors.js';
 import { canSee, type Viewer } from '../tlp.js';
+import { mayNameReporter } from './may-name-reporter.js';
 import { alertAudience, stricter } from './sightings.js';
 
 export interface SectorSighting {
@@ -43,7 +44,7 @@ export async function sectorSightings(ctx: Context, viewer: Viewer, query: { lim
       .selectFrom('sightings')
       .innerJoin('organisations', 'organisations.id', 'sightings.organisation_id')
       .innerJoin('indicators', 'indicators.id', 'sightings.indicator_id')
-      .select(['sightings.id', 'sightings.count', 'sightings.first_seen', 'sightings.last_seen', 'sightings.reported_at', 'sightings.share_name', 'organisations.name', 'indicators.id as indicator_id', 'indicators.type', 'indicators.value', 'indicators.tlp'])
+      .select(['sightings.id', 'sightings.count', 'sightings.first_seen', 'sightings.last_seen', 'sightings.reported_at', 'sightings.share_name', 'sightings.organisation_id', 'organisations.name', 'indicators.id as indicator_id', 'indicators.type', 'indicators.value', 'indicators.tlp'])
       .where('organisations.sector', '=', sector)
       .where('sightings.organisation_id', '!=', viewer.organisationId);
     if (before !== null) q = q.where('sightings.id', '<', before);
@@ -72,7 +73,7 @@ export async function sectorSightings(ctx: Context, viewer: Viewer, query: { lim
         firstSeen: r.first_seen,
         lastSeen: r.last_seen,
         reportedAt: r.reported_at,
-        reporter: r.share_name === 1 ? r.name : null,
+        reporter: mayNameReporter(viewer, Number(r.organisation_id), r.share_name === 1) ? r.name : null,
       });
     }
     if (rows.length < 200) break;
