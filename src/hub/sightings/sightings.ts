@@ -370,10 +370,10 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
     }
     // One email per interval: whoever moves last_email_at forward sends; the update's row locks make a concurrent
     // sighting wait and then see the new time, so two never both send. One statement for all members at once, so
-    // that a burst of sightings to a large audience stays a handful of statements per sighting. Those row locks make
-    // concurrent sightings of one alert take turns (every sighting counts itself in each member's row), so this runs
-    // last in the transaction (see reportSightings): the locks are held for these statements and the commit, not
-    // for the rest of the sighting's work.
+    // that a burst of sightings to a large audience stays a handful of statements per sighting. Within an interval a
+    // sighting writes a member's row only if it is the first to wait (pending_since); the summary counts the
+    // sightings after the last one emailed, so concurrent sightings of one alert do not queue for each other's row
+    // locks. This runs last in the transaction (see reportSightings), so the few locks taken are held briefly.
     const n = notice(s.reporter.shareName);
     s.lastSteps.push(async () => {
       for (let k = 0; k < emailTo.length; k += 500) {
@@ -392,7 +392,7 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
         }
         const won = await trx
           .updateTable('sighting_email_state')
-          .set({ last_email_at: s.now, pending_since: null, pending_count: 0 })
+          .set({ last_email_at: s.now, pending_since: null, pending_count: 0, last_email_sighting_id: s.sightingId })
           .where('alert_id', '=', alertId)
           .where('organisation_id', 'in', ids)
           .where((eb) => eb.or([eb('last_email_at', 'is', null), eb('last_email_at', '<=', cutoff)]))
@@ -403,9 +403,10 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
         if (waiting.length > 0) {
           await trx
             .updateTable('sighting_email_state')
-            .set((eb) => ({ pending_since: eb.fn.coalesce('pending_since', eb.val(s.now)), pending_count: eb('pending_count', '+', 1) }))
+            .set({ pending_since: s.now })
             .where('alert_id', '=', alertId)
             .where('organisation_id', 'in', waiting)
+            .where('pending_since', 'is', null)
             .execute();
         }
         for (const m of chunk) {
@@ -456,7 +457,7 @@ export async function flushSightingEmails(ctx: Context): Promise<number> {
   const cutoff = new Date(Date.parse(now) - minutes * 60_000).toISOString();
   const due = await ctx.db.kysely
     .selectFrom('sighting_email_state')
-    .select(['alert_id', 'organisation_id', 'last_email_at', 'pending_count'])
+    .select(['alert_id', 'organisation_id', 'last_email_at', 'last_email_sighting_id'])
     .where('pending_since', 'is not', null)
     .where('last_email_at', '<=', cutoff)
     .execute();
@@ -466,27 +467,37 @@ export async function flushSightingEmails(ctx: Context): Promise<number> {
     const alertId = Number(d.alert_id);
     const orgId = Number(d.organisation_id);
     const since = d.last_email_at!;
+    const after = d.last_email_sighting_id === null ? 0 : Number(d.last_email_sighting_id);
     const done = await transact(ctx.db.kysely, async (trx) => {
+      const a = await trx.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirst();
+      const indicatorIds = (await trx.selectFrom('alert_indicators').select('indicator_id').where('alert_id', '=', alertId).execute()).map((r) => Number(r.indicator_id));
+      // What this member has not been told of: other organisations' sightings of the alert's indicators after the
+      // last one its email named, up to the newest now (the next summary starts there).
+      const news = indicatorIds.length === 0 ? null : await trx
+        .selectFrom('sightings')
+        .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.max('id').as('last')])
+        .where('indicator_id', 'in', indicatorIds)
+        .where('organisation_id', '!=', orgId)
+        .where('id', '>', after)
+        .executeTakeFirst();
+      const last = news?.last === null || news?.last === undefined ? after : Number(news.last);
       const claimed = await trx
         .updateTable('sighting_email_state')
-        .set({ last_email_at: now, pending_since: null, pending_count: 0 })
+        .set({ last_email_at: now, pending_since: null, pending_count: 0, last_email_sighting_id: last })
         .where('alert_id', '=', alertId)
         .where('organisation_id', '=', orgId)
         .where('last_email_at', '=', since)
-        .where('pending_count', '=', d.pending_count)
+        .where('pending_since', 'is not', null)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) return false;
-      const a = await trx.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirst();
-      if (!a || a.state !== 'published') return false;
-      const indicatorIds = (await trx.selectFrom('alert_indicators').select('indicator_id').where('alert_id', '=', alertId).execute()).map((r) => Number(r.indicator_id));
-      if (indicatorIds.length === 0) return false;
+      if (!a || a.state !== 'published' || indicatorIds.length === 0) return false;
+      const n = Number(news?.n ?? 0);
+      if (n === 0) return false;
       const orgs = await trx
         .selectFrom('sightings')
         .select((eb) => eb.fn.count<string | number>('organisation_id').distinct().as('n'))
         .where('indicator_id', 'in', indicatorIds)
         .executeTakeFirstOrThrow();
-      const n = d.pending_count;
-      if (n === 0) return false;
       const m = (await memberRecipients(trx, [orgId]))[0];
       if (!m) return false;
       const alert = { id: alertId, title: a.title, tlp: a.tlp, url: alertUrl(ctx.config.publicUrl, alertId) };

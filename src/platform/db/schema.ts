@@ -593,8 +593,12 @@ export interface SightingEmailStateTable {
   alert_id: number;
   organisation_id: number;
   last_email_at: string | null;
+  /** Set by the first sighting that waits for the interval; cleared by the email that tells of it. */
   pending_since: string | null;
+  /** No longer written (0022): the summary counts the sightings after last_email_sighting_id. */
   pending_count: number;
+  /** The newest sighting the last email told of (0022). */
+  last_email_sighting_id: number | null;
 }
 
 export interface MemberDigestTable {
