@@ -11,47 +11,22 @@ import { createAlert, publishAlert } from '../src/hub/alerts/alerts.js';
 import { importIndicators } from '../src/hub/indicators/indicators.js';
 import { createOrganisation } from '../src/accounts/organisations.js';
 import { DETECTION_EXPORTS, prepareExport } from '../src/interop/exports/detection-exports.js';
-import { classifyIp } from '../src/net/classify-ip.js';
-import { formatIpv4 } from '../src/net/ipv4.js';
 import type { Context } from '../src/platform/context.js';
 import { SYSTEM } from '../src/platform/context.js';
 import { registryServices } from '../src/registry/registry-services.js';
-import { mulberry32Float, withBenchDatabase, type BenchDialect } from './support.js';
+import { benchIndicators } from './indicator-import.js';
+import { withBenchDatabase, type BenchDialect } from './support.js';
 
 const COUNT = Number(process.env.BENCH_INDICATORS ?? 100_000);
-
-const rand = mulberry32Float(11);
-const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
-const word = () => Array.from({ length: 6 + Math.floor(rand() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(rand() * 26)]).join('');
-
-function publicIpv4(): string {
-  for (;;) {
-    const v = (Math.floor(rand() * 0xdfffffff) + 0x01000000) >>> 0;
-    if (classifyIp({ kind: 'ipv4', value: v }).kind === 'global') return formatIpv4(v);
-  }
-}
 
 /** The same mix of types as bench:indicators; `amber` marks the lines that go out through the alert. */
 function indicatorsCsv(): { text: string; amberValues: number } {
   const lines = ['type,value,tlp,confidence,labels'];
-  const seen = new Set<string>();
+  const gen = benchIndicators(11);
+  const { rand } = gen;
   let amber = 0;
-  while (seen.size < COUNT) {
-    const r = rand();
-    let type: string;
-    let value: string;
-    if (r < 0.25) [type, value] = ['ipv4', publicIpv4()];
-    else if (r < 0.27) [type, value] = ['ipv6', `2a02:a44${Math.floor(rand() * 8)}:${hex(4)}::${hex(3)}`];
-    else if (r < 0.3) [type, value] = ['cidr', `${publicIpv4().split('.').slice(0, 3).join('.')}.0/24`];
-    else if (r < 0.55) [type, value] = ['domain', `${word()}.${word()}.example`];
-    else if (r < 0.7) [type, value] = ['url', `https://${word()}.example/${word()}/${word()}.php?id=${hex(6)}`];
-    else if (r < 0.8) [type, value] = ['md5', hex(32)];
-    else if (r < 0.85) [type, value] = ['sha1', hex(40)];
-    else if (r < 0.95) [type, value] = ['sha256', hex(64)];
-    else [type, value] = ['email', `${word()}@${word()}.example`];
-    const key = `${type}|${value}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  for (let i = 0; i < COUNT; i++) {
+    const { type, value } = gen.next();
     const isAmber = rand() < 0.2;
     if (isAmber) amber++;
     lines.push(`${type},${value},${isAmber ? 'AMBER' : 'GREEN'},${Math.floor(rand() * 101)},campaign-${Math.floor(rand() * 20)}`);

@@ -11,50 +11,24 @@ import { importStix, parseStixJson } from '../src/interop/stix/import-stix.js';
 import { exportStixIndicators } from '../src/interop/stix/export-stix.js';
 import { TLP_MARKINGS } from '../src/interop/stix/stix-ids.js';
 import { stixPattern } from '../src/interop/stix/to-stix.js';
-import type { IndicatorType } from '../src/hub/indicators/indicator-types.js';
 import { TLP_LEVELS } from '../src/hub/tlp.js';
-import { formatIpv4 } from '../src/net/ipv4.js';
-import { classifyIp } from '../src/net/classify-ip.js';
 import { SYSTEM } from '../src/platform/context.js';
 import { registryServices } from '../src/registry/registry-services.js';
-import { mulberry32Float, withBenchDatabase, type BenchDialect } from './support.js';
+import { benchIndicators } from './indicator-import.js';
+import { withBenchDatabase, type BenchDialect } from './support.js';
 
 const COUNT = Number(process.env.BENCH_INDICATORS ?? 100_000);
 const BUDGET_S = 5;
 
-// Seeded, so every run imports the same indicators.
-const rand = mulberry32Float(11);
-const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
-const word = () => Array.from({ length: 6 + Math.floor(rand() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(rand() * 26)]).join('');
-
-function publicIpv4(): string {
-  for (;;) {
-    const v = (Math.floor(rand() * 0xdfffffff) + 0x01000000) >>> 0;
-    if (classifyIp({ kind: 'ipv4', value: v }).kind === 'global') return formatIpv4(v);
-  }
-}
-
 /** A bundle as other tools write it: mixed types, TLP markings, labels, confidence, validity. */
 function bundleText(): string {
   const objects: unknown[] = Object.values(TLP_MARKINGS).map((m) => m.object);
-  const seen = new Set<string>();
   const created = '2024-05-01T12:00:00.000Z';
-  while (seen.size < COUNT) {
-    const r = rand();
-    let type: IndicatorType;
-    let value: string;
-    if (r < 0.25) [type, value] = ['ipv4', publicIpv4()];
-    else if (r < 0.27) [type, value] = ['ipv6', `2a02:a44${Math.floor(rand() * 8)}:${hex(4)}::${hex(3)}`];
-    else if (r < 0.3) [type, value] = ['cidr', `${publicIpv4().split('.').slice(0, 3).join('.')}.0/24`];
-    else if (r < 0.55) [type, value] = ['domain', `${word()}.${word()}.example`];
-    else if (r < 0.7) [type, value] = ['url', `https://${word()}.example/${word()}/${word()}.php?id=${hex(6)}`];
-    else if (r < 0.8) [type, value] = ['md5', hex(32)];
-    else if (r < 0.85) [type, value] = ['sha1', hex(40)];
-    else if (r < 0.95) [type, value] = ['sha256', hex(64)];
-    else [type, value] = ['email', `${word()}@${word()}.example`];
-    const key = `${type}|${value}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  // Seeded, so every run imports the same indicators.
+  const gen = benchIndicators(11);
+  const { rand } = gen;
+  for (let i = 0; i < COUNT; i++) {
+    const { type, value } = gen.next();
     objects.push({
       type: 'indicator',
       spec_version: '2.1',

@@ -20,19 +20,7 @@ export interface DigestItemInput {
 
 /** @example await holdForDigest(trx, { organisationId: 7, kind: 'alert.published', alertId: 3, version: 1, at: now }); */
 export async function holdForDigest(db: Kysely<Database>, item: DigestItemInput): Promise<void> {
-  await db
-    .insertInto('member_digest_items')
-    .values({
-      organisation_id: item.organisationId,
-      kind: item.kind,
-      alert_id: item.alertId,
-      version: item.version,
-      note: item.note ?? null,
-      sighting_id: item.sightingId ?? null,
-      created_at: item.at,
-      digest_id: null,
-    })
-    .execute();
+  await holdAllForDigest(db, [item]);
 }
 
 /** Holds many items back at once (a fan-out to many digest members), in multi-row inserts. */
