@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { Config } from '../src/config.js';
 import { createHttpWebhookSender } from '../src/platform/delivery/webhooks.js';
 import { DeliveryWorker } from '../src/platform/delivery/worker.js';
+import { startHubSchedule } from '../src/hub/hub-schedule.js';
 import { openContext } from '../src/platform/runtime.js';
 
 // Run on its own (npm run bench runs every file here), it has no parent to serve: nothing to do.
@@ -21,7 +22,9 @@ process.on('message', (m: { config?: Config; concurrency?: number; stop?: boolea
       const ctx = await openContext(m.config, { log: pino({ level: 'silent' }), migrate: false });
       const worker = new DeliveryWorker(ctx, { mailer: null, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 10_000 }), webhookConcurrency: m.concurrency });
       worker.start();
+      const hubSchedule = startHubSchedule(ctx);
       stop = async () => {
+        await hubSchedule.stop();
         await worker.stop();
         await ctx.db.destroy();
       };

@@ -7,9 +7,11 @@
  * (b) Sightings at 100 a second through the HTTP API (open loop: sent on a clock, not after the previous answer), with
  *     a member's stream client connected and the delivery worker running: latency from POST to the re-broadcast
  *     arriving on the stream, p50 and p99. Budget p99 1 s. The worker runs as its own process here (BENCH_WORKER=
- *     process, the default), as `baken worker` beside `baken serve` in a deployment at this rate: every sighting queues
- *     a webhook call for each of ~50 members, ~5,000 calls a second, which is a worker's whole core. BENCH_WORKER=inline
- *     keeps it in the server's process (`baken serve` alone); BENCH_WORKER_OFF=1 measures without delivery.
+ *     process, the default), as `baken worker` beside `baken serve`, with the hub's schedule that sends each of the ~50
+ *     other members of the alert's audience one webhook call a second carrying every sighting of that second; the
+ *     second row is the latency from POST to that call arriving at a member's receiver, and checks that every member
+ *     got every sighting. BENCH_WORKER=inline keeps worker and schedule in the server's process (`baken serve`
+ *     alone); BENCH_WORKER_OFF=1 measures without delivery.
  * (c) 100,000 indicators bulk imported (the same file and code as bench:indicators). Budget 5 s.
  *
  * No peer runs on this machine; the table says so, with MISP's reported import figure where one is known.
@@ -20,6 +22,7 @@ import { createApiKey } from '../src/accounts/api-keys.js';
 import { createOrganisation } from '../src/accounts/organisations.js';
 import { buildApp } from '../src/app.js';
 import { createAlert, publishAlert } from '../src/hub/alerts/index.js';
+import { startHubSchedule, type HubSchedule } from '../src/hub/hub-schedule.js';
 import { importIndicators } from '../src/hub/indicators/indicators.js';
 import { addContact, setWebhook } from '../src/hub/members/index.js';
 import { SYSTEM, type Context } from '../src/platform/context.js';
@@ -76,13 +79,20 @@ class Sink {
   ) {}
   bad: string[] = [];
   private waiting: ((at: number) => void) | null = null;
+  /** Per receiver path, when each sighting first arrived on it (sightings.reported calls). */
+  readonly carried = new Map<string, Map<number, number>>();
 
   static async start(): Promise<Sink> {
     const child = fork(new URL('./webhook-sink.js', import.meta.url), { stdio: 'inherit' });
     const url = await new Promise<string>((resolve) => child.once('message', (m: { listening?: string }) => resolve(m.listening!)));
     const sink = new Sink(child, url);
-    child.on('message', (m: { arrived?: { at: number }; bad?: string }) => {
+    child.on('message', (m: { arrived?: { at: number }; bad?: string; carried?: { path: string; ids: number[]; at: number } }) => {
       if (m.bad) sink.bad.push(m.bad);
+      if (m.carried) {
+        const seen = sink.carried.get(m.carried.path) ?? new Map<number, number>();
+        for (const id of m.carried.ids) if (!seen.has(id)) seen.set(id, m.carried.at);
+        sink.carried.set(m.carried.path, seen);
+      }
       if (m.arrived && sink.waiting) sink.waiting(Date.now());
     });
     return sink;
@@ -159,8 +169,10 @@ async function hubLoop(dialect: BenchDialect, sink: Sink, rows: Row[]): Promise<
 
         // (b) sightings at RATE a second, latency to the stream.
         let stopWorkerProcess: (() => Promise<void>) | null = null;
+        let inlineSchedule: HubSchedule | null = null;
         if (WORKER_MODE !== 'inline') await worker.stop();
         if (WORKER_MODE === 'process') stopWorkerProcess = await startWorkerProcess(ctx);
+        if (WORKER_MODE === 'inline') inlineSchedule = startHubSchedule(ctx);
         const sector = orgIds.slice(0, SECTOR_MEMBERS);
         const sectorLines = ['type,value,tlp', ...Array.from({ length: 100 }, (_, i) => `domain,sector-${i}.bench.example,AMBER`)];
         await importIndicators(ctx, SYSTEM, sectorLines.join('\n'), { source: 'bench-sector' });
@@ -206,7 +218,7 @@ async function hubLoop(dialect: BenchDialect, sink: Sink, rows: Row[]): Promise<
             .map((e) => e.receivedAt - (sentAt.get(Number(e.data.sighting_id)) ?? Number.NaN))
             .filter((x) => Number.isFinite(x))
             .sort((x, y) => x - y);
-          const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? Number.NaN;
+          const pct = (p: number, of: readonly number[] = latencies) => of[Math.min(of.length - 1, Math.floor((of.length * p) / 100))] ?? Number.NaN;
           const missing = sentAt.size - latencies.length;
           const outbox = await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('topic', '=', 'hub.sighting.webhook').executeTakeFirstOrThrow();
           const delivered = await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('topic', '=', 'hub.sighting.webhook').where('status', '=', 'sent').executeTakeFirstOrThrow();
@@ -218,9 +230,29 @@ async function hubLoop(dialect: BenchDialect, sink: Sink, rows: Row[]): Promise<
             ok: pct(99) <= 1000 && missing === 0 && failures.length === 0,
             note: `${latencies.length} of ${total} arrived${missing ? `, ${missing} missing` : ''}${failures.length ? `, ${failures.length} failed (${[...new Set(failures)].slice(0, 3).join(", ")})` : ''}; audience ${SECTOR_MEMBERS} members; ${Number(outbox.n).toLocaleString('en')} webhook calls queued, ${Number(delivered.n).toLocaleString('en')} delivered meanwhile; max ${ms(latencies.at(-1) ?? Number.NaN)}; worker ${WORKER_MODE === 'process' ? 'in its own process (baken worker)' : WORKER_MODE === 'inline' ? 'in the server process' : 'off'}`,
           });
+          if (WORKER_MODE !== 'off') {
+            // Every member of the audience but the reporter gets every sighting; wait for the last calls (at most 15 s).
+            const paths = Array.from({ length: SECTOR_MEMBERS }, (_, i) => `/${dialect}/m/${i}`);
+            const expected = sentAt.size * (SECTOR_MEMBERS - 1);
+            const carried = () => paths.reduce((n, p) => n + (sink.carried.get(p)?.size ?? 0), 0);
+            const until = Date.now() + 15_000;
+            while (carried() < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+            const listener = sink.carried.get(paths[0]!) ?? new Map<number, number>();
+            const calls = await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('topic', '=', 'hub.sighting.webhook').executeTakeFirstOrThrow();
+            const hookLatencies = [...sentAt].map(([id, at]) => (listener.get(id) ?? Number.NaN) - at).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+            record(rows, {
+              work: `sighting to a member's webhook, ${RATE}/s for ${SECONDS} s (p50 / p99)`,
+              database: dialect,
+              measured: `${ms(pct(50, hookLatencies))} / ${ms(pct(99, hookLatencies))}`,
+              budget: '(none; every sighting carried)',
+              ok: carried() === expected,
+              note: `${carried().toLocaleString('en')} of ${expected.toLocaleString('en')} member-sightings carried in ${Number(calls.n).toLocaleString('en')} calls (one per member per BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS); max ${ms(hookLatencies.at(-1) ?? Number.NaN)}`,
+            });
+          }
         } finally {
           await stream.close();
           await app.close();
+          await inlineSchedule?.stop();
           await stopWorkerProcess?.();
         }
       } finally {

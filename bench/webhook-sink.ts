@@ -2,7 +2,8 @@
  * A child process for bench:hub: webhook receivers on 127.0.0.1 that verify every call's signature, as a member's
  * receiver would, and tell the parent when the calls it waits for have all arrived. In a child so that receiving
  * does not share the sender's event loop. Messages in: { secrets: { [path]: secret } }, { expect: { event, count } };
- * out: { listening: url }, { arrived: { event, count, at } }, { bad: reason }.
+ * out: { listening: url }, { arrived: { event, count, at } }, { bad: reason }, and for every `sightings.reported`
+ * call { carried: { path, ids, at } } with the ids of the sightings it carried.
  */
 import { createServer } from 'node:http';
 import { verifyWebhookSignature } from '../src/platform/delivery/webhooks.js';
@@ -30,6 +31,10 @@ const server = createServer((req, res) => {
     const event = String(req.headers['x-baken-event']);
     const n = (counts.get(event) ?? 0) + 1;
     counts.set(event, n);
+    if (event === 'sightings.reported') {
+      const ids = (JSON.parse(body.toString('utf8')) as { sightings: Array<{ id: number }> }).sightings.map((s) => s.id);
+      process.send?.({ carried: { path: req.url, ids, at: Date.now() } });
+    }
     if (expect && expect.event === event && n === expect.count) process.send?.({ arrived: { event, count: n, at: Date.now() } });
   });
 });

@@ -4,8 +4,7 @@ import { buildApp } from '../app.js';
 import { bootstrap } from '../accounts/bootstrap.js';
 import { purgeExpiredSessions } from '../accounts/sessions.js';
 import { runRetention } from '../hotline/retention.js';
-import { runDigests } from '../hub/digest/daily-digest.js';
-import { flushSightingEmails } from '../hub/sightings/sightings.js';
+import { startHubSchedule } from '../hub/hub-schedule.js';
 import { configuredWarninglists } from '../hotline/cases/upload-warninglists.js';
 import { loadConfig } from '../config.js';
 import { openContext } from '../platform/runtime.js';
@@ -56,20 +55,11 @@ export function registerServe(program: Command): void {
           .catch((err: unknown) => ctx.log.warn({ err }, 'retention failed'));
       }, 3600_000);
       housekeeping.unref();
-      // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.
-      const sightingSummaries = config.worker
-        ? setInterval(() => {
-            flushSightingEmails(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'sighting summaries failed'));
-            // The daily digest goes from BAKEN_DIGEST_HOUR (UTC), once per member per day across all nodes.
-            runDigests(ctx)
-              .then((run) => run.digests.length > 0 && ctx.log.info({ day: run.day, digests: run.digests.length }, 'daily digests queued'))
-              .catch((err: unknown) => ctx.log.warn({ err }, 'daily digest failed'));
-          }, 60_000)
-        : null;
-      sightingSummaries?.unref();
+      // Sighting webhooks, summaries and digests run beside the delivery worker.
+      const hubSchedule = config.worker ? startHubSchedule(ctx) : null;
       const stop = async (signal: string) => {
         clearInterval(housekeeping);
-        if (sightingSummaries) clearInterval(sightingSummaries);
+        await hubSchedule?.stop();
         await worker?.stop();
         mailer?.close();
         ctx.log.info({ signal }, 'stopping');

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { mailerFromConfig } from '../platform/delivery/mailer.js';
 import { DeliveryWorker } from '../platform/delivery/worker.js';
-import { runDigests } from '../hub/digest/daily-digest.js';
-import { flushSightingEmails } from '../hub/sightings/sightings.js';
+import { runHubScheduleOnce, startHubSchedule } from '../hub/hub-schedule.js';
 import { withContext } from './context.js';
 import { printJson } from './output.js';
 
@@ -21,26 +20,21 @@ export function registerWorker(program: Command): void {
         const worker = new DeliveryWorker(ctx, { mailer });
         try {
           if (opts.once) {
-            await flushSightingEmails(ctx);
-            await runDigests(ctx);
+            await runHubScheduleOnce(ctx);
             const run = await worker.runOnce();
             if (opts.json) return printJson(run);
             process.stdout.write(`sent ${run.sent}, retrying ${run.retried}, failed ${run.failed}${run.recovered ? `, recorded ${run.recovered} sent before a crash` : ''}\n`);
             return;
           }
           worker.start();
-          // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.
-          const sightingSummaries = setInterval(() => {
-            flushSightingEmails(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'sighting summaries failed'));
-            // The daily digest goes from BAKEN_DIGEST_HOUR (UTC), once per member per day across all nodes.
-            runDigests(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'daily digest failed'));
-          }, 60_000);
+          // Sighting webhooks every second, summaries and digests every minute.
+          const hubSchedule = startHubSchedule(ctx);
           ctx.log.info('delivery worker running');
           await new Promise<void>((resolve) => {
             process.once('SIGINT', resolve);
             process.once('SIGTERM', resolve);
           });
-          clearInterval(sightingSummaries);
+          await hubSchedule.stop();
           await worker.stop();
         } finally {
           mailer?.close();

@@ -47,6 +47,11 @@ export function tlpRank(tlp: Tlp): number {
   return TLP_LEVELS.indexOf(tlp);
 }
 
+/** The stricter of two levels: an indicator in an alert is known only to who may see both. */
+export function stricterTlp(a: Tlp, b: Tlp): Tlp {
+  return tlpRank(a) >= tlpRank(b) ? a : b;
+}
+
 /** What the policy needs to know about something marked with a TLP level. */
 export interface Audience {
   tlp: Tlp;

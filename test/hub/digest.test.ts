@@ -1,6 +1,6 @@
 /**
  * The daily digest on both databases, over a real SMTP server: members whose preference is digest get no alert or
- * sighting email at once (their webhook still fires at once), and from BAKEN_DIGEST_HOUR one email per contact per
+ * sighting email at once (their webhook still fires at once, sightings within the next flush), and from BAKEN_DIGEST_HOUR one email per contact per
  * day, in its language, with exactly the alerts, updates, retractions and sightings held back for them; nothing when
  * nothing is new; never twice, even when two runs race; immediate members unaffected.
  */
@@ -11,7 +11,7 @@ import { createAlert, publishAlert, retractAlert, updateAlert, type AlertInput }
 import { runDigests } from '../../src/hub/digest/index.js';
 import { upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { addContact, setPreferences, setWebhook } from '../../src/hub/members/index.js';
-import { reportSighting } from '../../src/hub/sightings/index.js';
+import { flushSightingWebhooks, reportSighting } from '../../src/hub/sightings/index.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { createSmtpMailer } from '../../src/platform/delivery/mailer.js';
 import { createHttpWebhookSender } from '../../src/platform/delivery/webhooks.js';
@@ -33,6 +33,7 @@ describeEachDatabase(
 
     const deliverAll = async () => {
       const worker = new DeliveryWorker(db().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
+      while ((await flushSightingWebhooks(db().ctx)).sightings > 0);
       for (let i = 0; i < 10; i++) {
         const r = await worker.runOnce();
         if (r.sent === 0 && r.retried === 0) break;
@@ -91,7 +92,7 @@ describeEachDatabase(
         '[TLP:GREEN] Retracted: False alarm (high)',
       ]);
       const events = hook.calls.map((c) => JSON.parse(c.body).event as string);
-      assert.ok(events.includes('alert.published') && events.includes('alert.updated') && events.includes('sighting.reported'), events.join());
+      assert.ok(events.includes('alert.published') && events.includes('alert.updated') && events.includes('sightings.reported'), events.join());
       assert.ok(hook.calls.every((c) => c.verification.ok));
     });
 

@@ -1,7 +1,9 @@
 /**
  * Sightings on both databases: a member's sighting reaching the rest of the alert's audience at once, anonymously
  * over the live stream, a signed webhook and email, and the coordinator named; share_name naming it; a burst of
- * 20 sightings as 20 webhook calls and one email per member (then one summary when the interval is over);
+ * 20 sightings as one webhook call per member carrying all 20 and one email per member (then one summary when the
+ * interval is over); webhook calls coalesced per flush, split beyond SIGHTINGS_PER_WEBHOOK, never to the reporter,
+ * nothing for a retracted alert;
  * an unknown value kept as an observation; bulk with bad items; "we see this" on the alert page.
  */
 import assert from 'node:assert/strict';
@@ -9,11 +11,11 @@ import { after, before, test } from 'node:test';
 import { createApiKey } from '../../src/accounts/api-keys.js';
 import { createOrganisation } from '../../src/accounts/organisations.js';
 import { createUser } from '../../src/accounts/users.js';
-import { createAlert, publishAlert } from '../../src/hub/alerts/index.js';
+import { createAlert, publishAlert, retractAlert } from '../../src/hub/alerts/index.js';
 import { hubEvents } from '../../src/hub/hub-events.js';
 import { indicatorHistory, upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { addContact, setWebhook } from '../../src/hub/members/index.js';
-import { flushSightingEmails } from '../../src/hub/sightings/index.js';
+import { flushSightingEmails, flushSightingWebhooks, SIGHTINGS_PER_WEBHOOK } from '../../src/hub/sightings/index.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { createSmtpMailer } from '../../src/platform/delivery/mailer.js';
 import { createHttpWebhookSender } from '../../src/platform/delivery/webhooks.js';
@@ -36,7 +38,9 @@ describeEachApp(
 
     const worker = () =>
       new DeliveryWorker(t().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
+    /** What the hub's schedule does every second (sighting webhooks), then the worker until nothing is due. */
     const deliverAll = async () => {
+      while ((await flushSightingWebhooks(t().ctx)).sightings > 0);
       for (let i = 0; i < 20; i++) {
         const r = await worker().runOnce();
         if (r.sent === 0 && r.retried === 0) break;
@@ -114,14 +118,21 @@ describeEachApp(
           assert.equal(hook.calls.length, 1);
           const call = hook.calls[0]!;
           assert.ok(call.verification.ok, 'signed');
-          assert.equal(call.headers['x-baken-event'], 'sighting.reported');
-          const body = JSON.parse(call.body) as { event: string; sighting: { reporter: string | null; sector: string; count: number }; totals: { organisations: number }; alert: { id: number } };
-          assert.equal(body.event, 'sighting.reported');
-          assert.equal(body.sighting.reporter, null);
-          assert.equal(body.sighting.sector, 'energy');
-          assert.equal(body.sighting.count, 4);
-          assert.equal(body.totals.organisations, 1);
-          assert.equal(body.alert.id, alertId);
+          assert.equal(call.headers['x-baken-event'], 'sightings.reported');
+          type Item = { id: number; indicator: { value: string }; reporter: string | null; sector: string; count: number; first_seen: string; totals: { organisations: number }; alert: { id: number; tlp: string } };
+          const body = JSON.parse(call.body) as { event: string; sightings: Item[]; recipient: { organisation_id: number } };
+          assert.equal(body.event, 'sightings.reported');
+          assert.equal(body.sightings.length, 1);
+          const item = body.sightings[0]!;
+          assert.equal(item.id, sighting.id);
+          assert.equal(item.indicator.value, 'evil.example');
+          assert.equal(item.reporter, null);
+          assert.equal(item.sector, 'energy');
+          assert.equal(item.count, 4);
+          assert.equal(item.first_seen, '2026-03-01T08:00:00.000Z');
+          assert.equal(item.totals.organisations, 1);
+          assert.deepEqual([item.alert.id, item.alert.tlp], [alertId, 'AMBER']);
+          assert.equal(body.recipient.organisation_id, hook === hookA ? org.A : org.C);
           assert.ok(!call.body.includes('Member D') && !call.body.includes('mail gateway'));
         }
         const to = smtp.received.map((m) => m.envelopeTo.join(',')).sort();
@@ -157,14 +168,14 @@ describeEachApp(
         assert.ok(await waitFor(() => streamA.events.length === 1));
         assert.equal(streamA.events[0]!.data.reporter, 'Member D');
         await deliverAll();
-        assert.equal((JSON.parse(hookA.calls[0]!.body) as { sighting: { reporter: string } }).sighting.reporter, 'Member D');
+        assert.equal((JSON.parse(hookA.calls[0]!.body) as { sightings: Array<{ reporter: string }> }).sightings[0]!.reporter, 'Member D');
         assert.match(smtp.received.find((m) => m.envelopeTo.includes('soc@a.example'))!.text ?? '', /Member D \(sector Energy\)/);
       } finally {
         await streamA.close();
       }
     });
 
-    test('a burst of 20 sightings: every one on the webhook, one email per member, then one summary', async () => {
+    test('a burst of 20 sightings: one webhook call per member carrying every one, one email per member, then one summary', async () => {
       const { ctx, clock } = t();
       await alertWith('Burst', [ind['burst.example']!]);
       await reset();
@@ -174,9 +185,14 @@ describeEachApp(
         assert.equal(res.statusCode, 201, res.body);
       }
       await deliverAll();
-      assert.equal(hookA.calls.length, 20, 'the webhook carries every sighting');
-      assert.ok(hookA.calls.every((c) => c.verification.ok));
-      assert.equal((JSON.parse(hookA.calls[19]!.body) as { totals: { organisations: number; sightings: number } }).totals.organisations, 2);
+      assert.equal(hookA.calls.length, 1, 'one call for the burst');
+      assert.ok(hookA.calls[0]!.verification.ok);
+      type Burst = { sightings: Array<{ id: number; count: number; totals: { organisations: number; sightings: number } }> };
+      const burst = (JSON.parse(hookA.calls[0]!.body) as Burst).sightings;
+      assert.deepEqual(burst.map((s) => s.count), Array.from({ length: 20 }, (_, i) => i + 1), 'the call carries every sighting, oldest first');
+      assert.deepEqual(burst.map((s) => s.totals.sightings), Array.from({ length: 20 }, (_, i) => i + 1), 'each with the totals when it was reported');
+      assert.equal(burst[19]!.totals.organisations, 2);
+      assert.deepEqual(hookC.calls.length, 1);
       const count = (addr: string) => smtp.received.filter((m) => m.envelopeTo.includes(addr)).length;
       assert.equal(count('soc@a.example'), 1, 'one email to A');
       assert.equal(count('soc@c.example'), 1, 'one email to C');
@@ -199,6 +215,64 @@ describeEachApp(
       await deliverAll();
       assert.equal(count('soc@a.example'), 3);
       assert.match(smtp.received.filter((m) => m.envelopeTo.includes('soc@a.example'))[2]!.text ?? '', /so far: 2 \(22 reports\)/);
+    });
+
+    type Carried = { id: number; alert: { id: number }; indicator: { value: string } };
+    const carried = (hook: TestWebhookReceiver) =>
+      hook.calls.filter((c) => c.headers['x-baken-event'] === 'sightings.reported').map((c) => {
+        assert.ok(c.verification.ok, 'signed');
+        return (JSON.parse(c.body) as { sightings: Carried[] }).sightings;
+      });
+
+    test('sighting webhooks are coalesced: one call per member per flush across alerts, split beyond the cap, never to the reporter', async () => {
+      const { ctx } = t();
+      const one = (await upsertIndicator(ctx, SYSTEM, { value: 'coalesce-1.example', tlp: 'AMBER' })).indicator.id;
+      const two = (await upsertIndicator(ctx, SYSTEM, { value: 'coalesce-2.example', tlp: 'AMBER' })).indicator.id;
+      const alertOne = await alertWith('Coalesce one', [one]);
+      const alertTwo = await alertWith('Coalesce two', [two]);
+      await reset();
+      const own = (await api('A', 'POST', '/api/v1/sightings', { value: 'coalesce-1.example' })).json() as { id: number };
+      const items = [...Array.from({ length: SIGHTINGS_PER_WEBHOOK }, () => ({ value: 'coalesce-1.example' })), { value: 'coalesce-2.example' }];
+      const bulk = await api('D', 'POST', '/api/v1/sightings/bulk', { items });
+      assert.equal(bulk.statusCode, 200, bulk.body);
+      const queued = await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(queued.n), SIGHTINGS_PER_WEBHOOK + 2, 'one queue row per sighting and alert, not per member');
+      await deliverAll();
+      const toA = carried(hookA);
+      assert.deepEqual(toA.map((c) => c.length), [SIGHTINGS_PER_WEBHOOK, 1], 'A: D’s sightings in two calls');
+      assert.ok(!toA.flat().some((c) => c.id === own.id), 'not told of its own sighting');
+      const toC = carried(hookC);
+      assert.deepEqual(toC.map((c) => c.length), [SIGHTINGS_PER_WEBHOOK, 2]);
+      const ids = toC.flat().map((c) => c.id);
+      assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'oldest first, across the calls');
+      assert.equal(ids[0], own.id);
+      assert.deepEqual([...new Set(toC.flat().map((c) => c.alert.id))].sort(), [alertOne, alertTwo].sort(), 'both alerts in one flush');
+      assert.equal(toC.flat().filter((c) => c.indicator.value === 'coalesce-2.example').length, 1);
+      const left = await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(left.n), 0, 'the flush took them all');
+    });
+
+    test('no sighting webhook for an alert retracted before the flush; flushes at once send each sighting once', async () => {
+      const { ctx } = t();
+      const gone = (await upsertIndicator(ctx, SYSTEM, { value: 'retracted-sighting.example', tlp: 'AMBER' })).indicator.id;
+      const race = (await upsertIndicator(ctx, SYSTEM, { value: 'race.example', tlp: 'AMBER' })).indicator.id;
+      const goneAlert = await alertWith('Retracted before the flush', [gone]);
+      await alertWith('Raced', [race]);
+      await reset();
+      assert.equal((await api('D', 'POST', '/api/v1/sightings', { value: 'retracted-sighting.example' })).statusCode, 201);
+      await retractAlert(ctx, SYSTEM, goneAlert, 'false positive');
+      const bulk = await api('D', 'POST', '/api/v1/sightings/bulk', { items: Array.from({ length: 30 }, () => ({ value: 'race.example' })) });
+      assert.equal(bulk.statusCode, 200, bulk.body);
+      const flushes = await Promise.all([flushSightingWebhooks(ctx), flushSightingWebhooks(ctx), flushSightingWebhooks(ctx)]);
+      assert.equal(flushes.reduce((n, f) => n + f.sightings, 0), 31, 'every queued sighting taken exactly once');
+      await deliverAll();
+      for (const hook of [hookA, hookC]) {
+        const all = carried(hook).flat();
+        assert.equal(all.length, 30, 'each sighting once');
+        assert.equal(new Set(all.map((c) => c.id)).size, 30);
+        assert.ok(all.every((c) => c.indicator.value === 'race.example'), 'nothing of the retracted alert');
+        assert.ok(hook.calls.some((c) => c.headers['x-baken-event'] === 'alert.retracted'), 'the retraction itself did go');
+      }
     });
 
     test('a value the hub does not know becomes an observation for analysts, re-broadcast to nobody', async () => {

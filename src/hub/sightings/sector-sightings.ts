@@ -6,9 +6,9 @@
  */
 import type { Context } from '../../platform/context.js';
 import { BakenError } from '../../platform/errors.js';
-import { canSee, type Viewer } from '../tlp.js';
+import { rowAudience } from '../alerts/alerts.js';
+import { canSee, stricterTlp, type Viewer } from '../tlp.js';
 import { mayNameReporter } from './may-name-reporter.js';
-import { alertAudience, stricter } from './sightings.js';
 
 export interface SectorSighting {
   id: number;
@@ -62,7 +62,7 @@ export async function sectorSightings(ctx: Context, viewer: Viewer, query: { lim
       .execute();
     for (const r of rows) {
       if (out.length >= limit) break;
-      const seen = alerts.find((a) => Number(a.indicator_id) === Number(r.indicator_id) && canSee(viewer, { ...alertAudience(a), tlp: stricter(a.tlp, r.tlp) }));
+      const seen = alerts.find((a) => Number(a.indicator_id) === Number(r.indicator_id) && canSee(viewer, { ...rowAudience(a), tlp: stricterTlp(a.tlp, r.tlp) }));
       if (!seen) continue;
       out.push({
         id: Number(r.id),

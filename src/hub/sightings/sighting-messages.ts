@@ -1,6 +1,6 @@
 /**
  * What a re-broadcast sighting looks like outside Baken: the email to the alert contacts of the rest of the
- * alert's audience (English or Dutch) and the JSON body of the `sighting.reported` webhook call. Neither names the
+ * alert's audience (English or Dutch) and the JSON body of the `sightings.reported` webhook call. Neither names the
  * reporting organisation unless it chose to share its name; both say in which sector it was seen.
  */
 import { SECTORS, isSector } from '../../accounts/sectors.js';
@@ -116,22 +116,26 @@ export function renderSightingSummaryEmail(input: { alert: SightingNotice['alert
   return { subject: `[${label}] ${w.summarySubject}: ${input.alert.title} (${input.sightings})`, text: lines.join('\n') + '\n' };
 }
 
-/** The JSON body of a `sighting.reported` webhook call (docs/hub-sightings.md). */
-export function sightingWebhookBody(n: SightingNotice, organisationId: number): Record<string, unknown> {
+/** One sighting in a `sightings.reported` webhook call, as the rest of the audience sees it (docs/hub-sightings.md). */
+export function sightingWebhookItem(n: SightingNotice): Record<string, unknown> {
   return {
-    event: 'sighting.reported',
-    sighting: {
-      id: n.sightingId,
-      indicator: n.indicator,
-      sector: n.sector,
-      count: n.count,
-      first_seen: n.firstSeen,
-      last_seen: n.lastSeen,
-      reported_at: n.reportedAt,
-      reporter: n.reporter,
-    },
+    id: n.sightingId,
+    indicator: n.indicator,
+    sector: n.sector,
+    count: n.count,
+    first_seen: n.firstSeen,
+    last_seen: n.lastSeen,
+    reported_at: n.reportedAt,
+    reporter: n.reporter,
     alert: { id: n.alert.id, title: n.alert.title, tlp: n.alert.tlp, url: n.alert.url },
     totals: { organisations: n.organisations, sightings: n.sightings },
-    recipient: { organisation_id: organisationId },
   };
+}
+
+/**
+ * The JSON body of a `sightings.reported` webhook call: the sightings of about a second, oldest first. The items
+ * come as the JSON {@link sightingWebhookItem} made when each was reported, so they are joined, not parsed again.
+ */
+export function sightingsWebhookBodyJson(itemsJson: readonly string[], organisationId: number): string {
+  return `{"event":"sightings.reported","sightings":[${itemsJson.join(',')}],"recipient":${JSON.stringify({ organisation_id: organisationId })}}`;
 }

@@ -2,30 +2,30 @@
  * Sightings: "melding terug bij waarneming". A member organisation reports that it observed an indicator, one
  * at a time (API, the alert page) or in bulk; values the hub does not know yet are kept as observations for
  * analysts to triage. A sighting of an indicator of a published alert is re-broadcast at once to the rest of that
- * alert's audience: on the live stream (`sighting.rebroadcast`, after commit) and as a signed webhook call
- * (`sighting.reported`) for every sighting, and by email at most once per alert per member per
+ * alert's audience: on the live stream (`sighting.rebroadcast`, after commit), on the member's webhook within about
+ * a second (`sightings.reported`, one call carrying every sighting of that second, see sighting-webhooks.ts), and by email at most once per alert per member per
  * `BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES` (the first at once, a summary of the rest when the interval is over,
  * see {@link flushSightingEmails}). Other members learn the sector and the count, never the reporter's name
  * unless it chose `shareName`; coordinator staff see everything, named.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import { audit } from '../../platform/audit.js';
 import type { Caller, Context } from '../../platform/context.js';
-import type { AlertTable, Database } from '../../platform/db/schema.js';
+import type { Database } from '../../platform/db/schema.js';
 import { transact } from '../../platform/db/transact.js';
 import { enqueueEmail } from '../../platform/delivery/outbox.js';
-import { enqueueWebhooks, type EnqueueWebhookInput } from '../../platform/delivery/webhooks.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
-import { audienceOf } from '../alerts/alerts.js';
+import { rowAudience } from '../alerts/alerts.js';
 import { holdForDigest } from '../digest/digest-items.js';
 import { publishHubEvents } from '../hub-event-relay.js';
 import type { SightingHubEvent } from '../hub-events.js';
 import { appendIndicatorEvents } from '../indicators/indicators.js';
 import { IndicatorError, normalizeIndicator } from '../indicators/normalize-indicator.js';
 import { memberRecipients } from '../members/member-profile.js';
-import { canSee, mayPushToOrganisation, tlpRank, type Audience, type Tlp, type Viewer } from '../tlp.js';
-import { renderSightingEmail, renderSightingSummaryEmail, sightingWebhookBody, type SightingNotice } from './sighting-messages.js';
+import { canSee, mayPushToOrganisation, stricterTlp, type Audience, type Tlp, type Viewer } from '../tlp.js';
+import { renderSightingEmail, renderSightingSummaryEmail, type SightingNotice } from './sighting-messages.js';
+import { queueSightingWebhook } from './sighting-webhooks.js';
 
 /** One reported observation. Either `value` (any spelling, defanged too) or `indicatorId`. */
 export interface SightingInput {
@@ -78,7 +78,6 @@ export interface RejectedSighting {
 const MAX_NOTE = 2000;
 const MAX_COUNT = 1_000_000_000;
 const actorOf = (by: Caller) => (by.actor.kind === 'anonymous' ? null : by.actor.label);
-const json = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));
 
 /** An item checked and resolved: an indicator, or the value to keep as an observation. */
 type Resolved = {
@@ -109,7 +108,7 @@ async function resolveItem(trx: Kysely<Database>, viewer: Viewer, item: Sighting
   let alertId: number | null = null;
   if (item.alertId != null) {
     const a = await trx.selectFrom('alerts').selectAll().where('id', '=', item.alertId).executeTakeFirst();
-    if (!a || a.state === 'draft' || !canSee(viewer, alertAudience(a))) return `alert_id: there is no alert ${item.alertId}`;
+    if (!a || a.state === 'draft' || !canSee(viewer, rowAudience(a))) return `alert_id: there is no alert ${item.alertId}`;
     alertId = Number(a.id);
   }
   const base = { alertId, count, firstSeen, lastSeen, note };
@@ -162,25 +161,11 @@ async function visibleIndicatorIds(db: Kysely<Database>, viewer: Viewer, indicat
       .execute();
     for (const a of rows) {
       const id = Number(a.indicator_id);
-      if (canSee(viewer, { ...alertAudience(a), tlp: stricter(a.tlp, tlpOf.get(id)!) })) visible.add(id);
+      if (canSee(viewer, { ...rowAudience(a), tlp: stricterTlp(a.tlp, tlpOf.get(id)!) })) visible.add(id);
     }
   }
   return visible;
 }
-
-/** An alert row's audience for the TLP policy. */
-export function alertAudience(r: Selectable<AlertTable>): Audience {
-  return audienceOf({
-    tlp: r.tlp,
-    audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },
-    namedUserIds: json(r.named_users),
-    resolvedOrganisationIds: json(r.resolved_organisations),
-    createdByUser: r.created_by_user === null ? null : Number(r.created_by_user),
-  });
-}
-
-/** The stricter of two levels: a sighting of an indicator in an alert is known only to who may see both. */
-export const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
 
 /** The organisation a caller reports for: a member's own; nobody else reports. */
 function reporterOf(viewer: Viewer): number {
@@ -298,8 +283,8 @@ interface RebroadcastInput {
 
 /**
  * Tells the rest of the audience of every published alert with this indicator, in the caller's transaction:
- * a webhook call per member with a webhook, an email when the member's interval allows it (else a summary is
- * marked due), and a hub event for the stream (collected, emitted after commit).
+ * a row for the webhook flusher (src/hub/sightings/sighting-webhooks.ts), an email when the member's interval allows
+ * it (else a summary is marked due), and a hub event for the stream (collected, emitted after commit).
  */
 async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastInput): Promise<void> {
   const alerts = await trx
@@ -322,11 +307,12 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
   const cutoff = new Date(Date.parse(s.now) - ctx.config.sightingEmailIntervalMinutes * 60_000).toISOString();
   for (const a of alerts) {
     const alertId = Number(a.id);
-    const base = alertAudience(a);
+    const base = rowAudience(a);
     // Someone who may read the alert but not this indicator of it learns nothing about it.
-    const audience: Audience = { ...base, tlp: stricter(a.tlp, s.indicator.tlp) };
+    const audience: Audience = { ...base, tlp: stricterTlp(a.tlp, s.indicator.tlp) };
     const url = alertUrl(ctx.config.publicUrl, alertId);
-    const notice = (named: boolean): SightingNotice => ({
+    // As the rest of the audience reads it: the reporter named only if it chose so.
+    const n: SightingNotice = {
       sightingId: s.sightingId,
       alert: { id: alertId, title: a.title, tlp: audience.tlp, url },
       indicator: { id: s.indicator.id, type: s.indicator.type, value: s.indicator.value },
@@ -337,44 +323,31 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
       firstSeen: s.firstSeen,
       lastSeen: s.lastSeen,
       reportedAt: s.now,
-      reporter: named ? s.reporter.name : null,
-    });
+      reporter: s.reporter.shareName ? s.reporter.name : null,
+    };
     const recipientIds = (await trx.selectFrom('alert_recipients').select('organisation_id').where('alert_id', '=', alertId).execute())
       .map((r) => Number(r.organisation_id))
       .filter((o) => o !== s.reporter.organisationId);
-    // Webhook calls are queued together after the loop, in multi-row inserts.
-    const hooks: EnqueueWebhookInput[] = [];
     const emailTo: Awaited<ReturnType<typeof memberRecipients>> = [];
+    let webhooks = false;
     for (const m of await memberRecipients(trx, recipientIds)) {
       if (!mayPushToOrganisation(audience, m.organisationId)) continue;
-      const n = notice(s.reporter.shareName);
-      const ref = `${alertId}:${m.organisationId}`;
-      if (m.webhook) {
-        hooks.push({
-          url: m.webhook.url,
-          secret: m.webhook.secret,
-          event: 'sighting.reported',
-          body: sightingWebhookBody(n, m.organisationId),
-          idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:webhook`,
-          refType: 'sighting',
-          refId: ref,
-          topic: 'hub.sighting.webhook',
-        });
-      }
-      // A digest member learns of it in its daily digest (src/hub/digest); the webhook above went at once.
+      if (m.webhook) webhooks = true;
+      // A digest member learns of it in its daily digest (src/hub/digest); its webhook call goes within a second.
       if (m.preferences.delivery === 'digest') {
         await holdForDigest(trx, { organisationId: m.organisationId, kind: 'sighting', alertId, version: a.version, sightingId: s.sightingId, at: s.now });
         continue;
       }
       if (m.contacts.length > 0) emailTo.push(m);
     }
+    // One row for the flusher, which sends each member one call a second with every sighting of that second.
+    if (webhooks) await queueSightingWebhook(trx, { notice: n, reporterOrganisationId: s.reporter.organisationId, tlp: audience.tlp });
     // One email per interval: whoever moves last_email_at forward sends; the update's row locks make a concurrent
     // sighting wait and then see the new time, so two never both send. One statement for all members at once, so
     // that a burst of sightings to a large audience stays a handful of statements per sighting. Within an interval a
     // sighting writes a member's row only if it is the first to wait (pending_since); the summary counts the
     // sightings after the last one emailed, so concurrent sightings of one alert do not queue for each other's row
     // locks. This runs last in the transaction (see reportSightings), so the few locks taken are held briefly.
-    const n = notice(s.reporter.shareName);
     s.lastSteps.push(async () => {
       for (let k = 0; k < emailTo.length; k += 500) {
         const chunk = emailTo.slice(k, k + 500);
@@ -428,7 +401,6 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
         }
       }
     });
-    await enqueueWebhooks(trx, ctx.clock, hooks);
     s.events.push({
       type: 'sighting.rebroadcast',
       sightingId: s.sightingId,

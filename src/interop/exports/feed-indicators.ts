@@ -15,12 +15,11 @@
  * home. The same filter drives the version digest (a few aggregates, no rendering) and the rows of the export.
  */
 import { createHash } from 'node:crypto';
-import { sql, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Context } from '../../platform/context.js';
-import type { AlertTable } from '../../platform/db/schema.js';
-import { audienceOf } from '../../hub/alerts/alerts.js';
+import { rowAudience } from '../../hub/alerts/alerts.js';
 import type { IndicatorType } from '../../hub/indicators/indicator-types.js';
-import { mayGoInBulkFeed, tlpRank, TLP_LEVELS, type Tlp } from '../../hub/tlp.js';
+import { mayGoInBulkFeed, stricterTlp, TLP_LEVELS, type Tlp } from '../../hub/tlp.js';
 
 /** One row of an export: what the formats need, nothing more. */
 export interface FeedIndicator {
@@ -55,17 +54,6 @@ export interface FeedSelection {
   retractedIds: number[];
 }
 
-const json = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));
-const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
-
-function alertAudience(r: Selectable<AlertTable>) {
-  return audienceOf({
-    tlp: r.tlp,
-    audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },
-    namedUserIds: json(r.named_users),
-    resolvedOrganisationIds: json(r.resolved_organisations),
-  });
-}
 
 /**
  * Asks the TLP policy what may go into the bulk feed of `owner`.
@@ -86,10 +74,10 @@ export async function feedSelection(ctx: Context, owner: number | null): Promise
       continue;
     }
     publishedIds.push(id);
-    const audience = alertAudience(a);
+    const audience = rowAudience(a);
     let grants = false;
     for (const level of TLP_LEVELS) {
-      if (mayGoInBulkFeed({ ...audience, tlp: stricter(a.tlp, level) }, owner)) {
+      if (mayGoInBulkFeed({ ...audience, tlp: stricterTlp(a.tlp, level) }, owner)) {
         viaAlerts.get(level)!.push(id);
         grants = true;
       }

@@ -20,10 +20,8 @@
  * TLP rights). RED never goes into a feed.
  */
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
 import type { Context } from '../../platform/context.js';
-import type { AlertTable } from '../../platform/db/schema.js';
-import { audienceOf } from '../../hub/alerts/alerts.js';
+import { rowAudience } from '../../hub/alerts/alerts.js';
 import type { IndicatorType, Severity } from '../../hub/indicators/indicator-types.js';
 import { canSee, mayGoInBulkFeed, mayGoInPublicFeed, type Audience, type Tlp, type Viewer } from '../../hub/tlp.js';
 import { MISP_EXPORT_TYPES } from './misp-attribute-types.js';
@@ -99,16 +97,6 @@ export function mispUuids(publicUrl: string) {
   };
 }
 
-function alertAudience(r: Selectable<AlertTable>): Audience {
-  return audienceOf({
-    tlp: r.tlp,
-    audience: { kind: r.audience_kind, sectors: json(r.audience_sectors), organisationIds: json(r.audience_organisations) },
-    namedUserIds: json(r.named_users),
-    resolvedOrganisationIds: json(r.resolved_organisations),
-    createdByUser: r.created_by_user === null ? null : Number(r.created_by_user),
-  });
-}
-
 /** Whether the reader may get the item in its MISP feed: see it, and the item may go into a bulk feed it owns. */
 function mayFeed(viewer: Viewer, item: Audience): boolean {
   if (!canSee(viewer, item)) return false;
@@ -135,7 +123,7 @@ export async function mispFeedEvents(ctx: Context, viewer: Viewer, alertId?: num
   const orgc = { name: ctx.config.coordinatorName, uuid: ids.organisation };
   let q = k.selectFrom('alerts').selectAll().where('state', 'in', ['published', 'retracted']);
   if (alertId !== undefined) q = q.where('id', '=', alertId);
-  const alerts = (await q.orderBy('id').execute()).filter((a) => mayFeed(viewer, alertAudience(a)));
+  const alerts = (await q.orderBy('id').execute()).filter((a) => mayFeed(viewer, rowAudience(a)));
   const out: MispFeedEvent[] = [];
   for (let start = 0; start < alerts.length; start += 200) {
     const batch = alerts.slice(start, start + 200);
@@ -170,7 +158,7 @@ export async function mispFeedEvents(ctx: Context, viewer: Viewer, alertId?: num
     }
     for (const a of batch) {
       const id = Number(a.id);
-      const audience = alertAudience(a);
+      const audience = rowAudience(a);
       const retracted = a.state === 'retracted';
       const present = current.get(id) ?? [];
       const removed = [...(removedIds.get(id) ?? [])].map((x) => removedRows.get(x)).filter((x): x is FeedIndicator => x !== undefined);

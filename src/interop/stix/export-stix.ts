@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { getCoordinator } from '../../accounts/organisations.js';
 import { audienceOf } from '../../hub/alerts/alerts.js';
 import { toIndicator, type Indicator } from '../../hub/indicators/indicators.js';
-import { canSee, mayGoInBulkFeed, tlpRank, type Tlp, type Viewer } from '../../hub/tlp.js';
+import { canSee, mayGoInBulkFeed, stricterTlp, type Tlp, type Viewer } from '../../hub/tlp.js';
 import type { Context } from '../../platform/context.js';
 import type { Database } from '../../platform/db/schema.js';
 import { BakenError } from '../../platform/errors.js';
@@ -26,7 +26,6 @@ export async function stixOptionsOf(ctx: Context): Promise<{ hub: StixIdentity; 
 }
 
 const json = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));
-const stricter = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
 
 /** The AMBER and AMBER+STRICT indicators a member organisation may take in bulk, through the alerts addressed to it. */
 async function amberIndicatorsOf(db: Kysely<Database>, organisationId: number): Promise<Set<number>> {
@@ -42,7 +41,7 @@ async function amberIndicatorsOf(db: Kysely<Database>, organisationId: number): 
   const viewer: Viewer = { kind: 'member', organisationId, userId: null };
   for (const r of rows) {
     const audience = audienceOf({
-      tlp: stricter(r.alert_tlp, r.indicator_tlp),
+      tlp: stricterTlp(r.alert_tlp, r.indicator_tlp),
       audience: { kind: r.audience_kind, sectors: json<Sector[]>(r.audience_sectors), organisationIds: json<number[]>(r.audience_organisations) },
       namedUserIds: json<number[]>(r.named_users),
       resolvedOrganisationIds: json<number[] | null>(r.resolved_organisations),

@@ -9,7 +9,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { rowAudience } from '../../hub/alerts/alerts.js';
-import { canSee, mayGoInBulkFeed, mayGoInPublicFeed, TLP_LEVELS, tlpRank, type Audience, type Tlp, type Viewer } from '../../hub/tlp.js';
+import { canSee, mayGoInBulkFeed, mayGoInPublicFeed, stricterTlp, TLP_LEVELS, type Audience, type Tlp, type Viewer } from '../../hub/tlp.js';
 import type { AlertTable, Database } from '../../platform/db/schema.js';
 
 /**
@@ -27,7 +27,6 @@ export function feedAllows(viewer: Viewer, item: Audience): boolean {
   }
 }
 
-export const stricterTlp = (a: Tlp, b: Tlp): Tlp => (tlpRank(a) >= tlpRank(b) ? a : b);
 
 export interface FeedScope {
   viewer: Viewer;

@@ -6,7 +6,8 @@
 import { getAlert } from '../../hub/alerts/alerts.js';
 import type { Context } from '../../platform/context.js';
 import { alertStixId, alertToStix, type StixOptions } from '../stix/to-stix.js';
-import { feedAllows, stricterTlp, type FeedScope } from './feed-scope.js';
+import { feedAllows, type FeedScope } from './feed-scope.js';
+import { stricterTlp } from '../../hub/tlp.js';
 import { entryAfter, versionMatches, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
 import type { TaxiiQuery } from './taxii-query.js';
 

@@ -9,7 +9,7 @@ import { loadSightings, sightingsAsSeenBy } from '../../hub/sightings/sightings.
 import type { Viewer } from '../../hub/tlp.js';
 import type { Database } from '../../platform/db/schema.js';
 import { organisationStixId, sightingStixId, sightingToStix, type StixOptions } from '../stix/to-stix.js';
-import { stricterTlp } from './feed-scope.js';
+import { stricterTlp } from '../../hub/tlp.js';
 import { keysetRows, type TaxiiEntry, type TaxiiEntrySource } from './taxii-entries.js';
 import type { TaxiiQuery } from './taxii-query.js';
 

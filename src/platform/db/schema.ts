@@ -601,6 +601,18 @@ export interface SightingEmailStateTable {
   last_email_sighting_id: number | null;
 }
 
+/** A re-broadcast sighting waiting for its webhook calls (0023); deleted by the flusher that sends them. */
+export interface SightingWebhookQueueTable {
+  id: Generated<number>;
+  sighting_id: number;
+  alert_id: number;
+  reporter_organisation_id: number;
+  tlp: string;
+  /** JSON: the sighting as the rest of the audience sees it (see sightingWebhookItem). */
+  item: string;
+  queued_at: string;
+}
+
 export interface MemberDigestTable {
   id: Generated<number>;
   organisation_id: number;
@@ -681,6 +693,7 @@ export interface Database {
   sighting_observations: SightingObservationTable;
   sightings: SightingTable;
   sighting_email_state: SightingEmailStateTable;
+  sighting_webhook_queue: SightingWebhookQueueTable;
   member_digests: MemberDigestTable;
   member_digest_items: MemberDigestItemTable;
   feed_states: FeedStateTable;

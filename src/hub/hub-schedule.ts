@@ -1,0 +1,60 @@
+/**
+ * The hub's timed work, run wherever the delivery worker runs (`baken serve` with BAKEN_WORKER on, `baken worker`):
+ * re-broadcast sightings to webhooks every BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS (one call per member carrying every
+ * sighting of the interval), and once a minute the sighting summary emails and the daily digests. Every job is safe
+ * to run on several nodes at once; each claims its work in the database.
+ */
+import type { Context } from '../platform/context.js';
+import { runDigests } from './digest/daily-digest.js';
+import { flushSightingWebhooks } from './sightings/sighting-webhooks.js';
+import { flushSightingEmails } from './sightings/sightings.js';
+
+export interface HubSchedule {
+  /** Stops the timers and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Sends what is due once, then returns: `baken worker --once`, and tests. */
+export async function runHubScheduleOnce(ctx: Context): Promise<void> {
+  while ((await flushSightingWebhooks(ctx)).sightings > 0);
+  await flushSightingEmails(ctx);
+  await runDigests(ctx);
+}
+
+/** Starts the hub's timers in this process. */
+export function startHubSchedule(ctx: Context): HubSchedule {
+  let stopped = false;
+  let webhookTimer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  // A flush that left rows behind (more than one batch arrived in the interval) goes on at once; else it waits.
+  const flushWebhooks = async () => {
+    let again = false;
+    try {
+      again = (await flushSightingWebhooks(ctx)).sightings > 0 && !stopped;
+    } catch (err) {
+      ctx.log.warn({ err }, 'sighting webhooks failed');
+    }
+    if (!stopped) webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), again ? 0 : ctx.config.sightingWebhookIntervalMs);
+  };
+  webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), ctx.config.sightingWebhookIntervalMs);
+
+  const minutely = setInterval(() => {
+    // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.
+    flushSightingEmails(ctx).catch((err: unknown) => ctx.log.warn({ err }, 'sighting summaries failed'));
+    // The daily digest goes from BAKEN_DIGEST_HOUR (UTC), once per member per day across all nodes.
+    runDigests(ctx)
+      .then((run) => run.digests.length > 0 && ctx.log.info({ day: run.day, digests: run.digests.length }, 'daily digests queued'))
+      .catch((err: unknown) => ctx.log.warn({ err }, 'daily digest failed'));
+  }, 60_000);
+  minutely.unref();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(minutely);
+      if (webhookTimer) clearTimeout(webhookTimer);
+      await inFlight;
+    },
+  };
+}
