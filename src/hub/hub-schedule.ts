@@ -1,7 +1,7 @@
 /**
  * The hub's timed work, run wherever the delivery worker runs (`baken serve` with BAKEN_WORKER on, `baken worker`):
- * re-broadcast sightings to webhooks every BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS (one call per member carrying every
- * sighting of the interval), and once a minute the sighting summary emails and the daily digests. Every job is safe
+ * re-broadcast sightings to webhooks every BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS (one call per member and alert carrying
+ * every sighting of the interval), and once a minute the sighting summary emails and the daily digests. Every job is safe
  * to run on several nodes at once; each claims its work in the database.
  */
 import type { Context } from '../platform/context.js';

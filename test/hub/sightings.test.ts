@@ -14,7 +14,7 @@ import { createUser } from '../../src/accounts/users.js';
 import { createAlert, publishAlert, retractAlert } from '../../src/hub/alerts/index.js';
 import { hubEvents } from '../../src/hub/hub-events.js';
 import { indicatorHistory, upsertIndicator } from '../../src/hub/indicators/indicators.js';
-import { addContact, setWebhook } from '../../src/hub/members/index.js';
+import { addContact, memberDeliveryHistory, setWebhook } from '../../src/hub/members/index.js';
 import { flushSightingEmails, flushSightingWebhooks, SIGHTINGS_PER_WEBHOOK } from '../../src/hub/sightings/index.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { createSmtpMailer } from '../../src/platform/delivery/mailer.js';
@@ -224,7 +224,7 @@ describeEachApp(
         return (JSON.parse(c.body) as { sightings: Carried[] }).sightings;
       });
 
-    test('sighting webhooks are coalesced: one call per member per flush across alerts, split beyond the cap, never to the reporter', async () => {
+    test('sighting webhooks are coalesced: one call per member and alert per flush, split beyond the cap, never to the reporter', async () => {
       const { ctx } = t();
       const one = (await upsertIndicator(ctx, SYSTEM, { value: 'coalesce-1.example', tlp: 'AMBER' })).indicator.id;
       const two = (await upsertIndicator(ctx, SYSTEM, { value: 'coalesce-2.example', tlp: 'AMBER' })).indicator.id;
@@ -239,15 +239,21 @@ describeEachApp(
       assert.equal(Number(queued.n), SIGHTINGS_PER_WEBHOOK + 2, 'one queue row per sighting and alert, not per member');
       await deliverAll();
       const toA = carried(hookA);
-      assert.deepEqual(toA.map((c) => c.length), [SIGHTINGS_PER_WEBHOOK, 1], 'A: D’s sightings in two calls');
+      assert.deepEqual(toA.map((c) => c.length), [SIGHTINGS_PER_WEBHOOK, 1], 'A: D’s sightings, a call per alert');
+      assert.deepEqual(toA.map((c) => c[0]!.alert.id), [alertOne, alertTwo]);
       assert.ok(!toA.flat().some((c) => c.id === own.id), 'not told of its own sighting');
       const toC = carried(hookC);
-      assert.deepEqual(toC.map((c) => c.length), [SIGHTINGS_PER_WEBHOOK, 2]);
+      assert.deepEqual(toC.map((c) => c.length), [SIGHTINGS_PER_WEBHOOK, 1, 1], 'C: 501 of the first alert in two calls, then the second alert');
+      assert.ok(toC.every((call) => call.every((item) => item.alert.id === call[0]!.alert.id)), 'each call is about one alert');
       const ids = toC.flat().map((c) => c.id);
       assert.deepEqual(ids, [...ids].sort((x, y) => x - y), 'oldest first, across the calls');
       assert.equal(ids[0], own.id);
-      assert.deepEqual([...new Set(toC.flat().map((c) => c.alert.id))].sort(), [alertOne, alertTwo].sort(), 'both alerts in one flush');
       assert.equal(toC.flat().filter((c) => c.indicator.value === 'coalesce-2.example').length, 1);
+      const history = await memberDeliveryHistory(ctx, org.A!);
+      for (const id of [alertOne, alertTwo]) {
+        const hooks = history.alerts.find((x) => x.alertId === id)!.messages.filter((m) => m.topic === 'hub.sighting.webhook');
+        assert.ok(hooks.length > 0 && hooks.every((m) => m.status === 'sent'), 'the calls show under their alert in the member’s delivery history');
+      }
       const left = await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(left.n), 0, 'the flush took them all');
     });

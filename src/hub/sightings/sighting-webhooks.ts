@@ -1,8 +1,8 @@
 /**
  * The webhook side of a sighting's re-broadcast, coalesced: a sighting queues one row per published alert it
  * concerns ({@link queueSightingWebhook}, in the sighting's transaction), and {@link flushSightingWebhooks}, run
- * about every second wherever the delivery worker runs, sends each member one signed `sightings.reported` call
- * carrying every sighting of that second it may be told of. The webhook still carries every sighting; what changes is
+ * about every second wherever the delivery worker runs, sends each member one signed `sightings.reported` call per
+ * alert carrying every sighting of that second it may be told of. The webhook still carries every sighting; what changes is
  * that a burst of 100 sightings a second to an audience of 50 is 50 calls a second, not 5,000, which neither the
  * worker nor a member's receiver (or its per-destination rate limit) could keep up with.
  *
@@ -56,8 +56,8 @@ export interface SightingWebhookFlush {
 }
 
 /**
- * Takes the queued sightings (oldest first, at most a few thousand) and queues one webhook call per member of their
- * alerts' audiences, in one transaction: the taken rows are gone exactly when their calls are in the outbox. On
+ * Takes the queued sightings (oldest first, at most a few thousand) and queues one webhook call per alert for each
+ * member of its audience, in one transaction: the taken rows are gone exactly when their calls are in the outbox. On
  * PostgreSQL rows another node is taking are skipped, so several workers may flush at once; SQLite has one writer.
  * @example
  * const { sightings, calls } = await flushSightingWebhooks(ctx); // then the delivery worker sends the calls
@@ -89,8 +89,10 @@ export async function flushSightingWebhooks(ctx: Context): Promise<SightingWebho
         .filter((m) => m.webhook !== null)
         .map((m) => [m.organisationId, m]),
     );
-    // Per member, its sightings in queue order: the item is already JSON, so the body is put together as text.
-    const itemsFor = new Map<number, string[]>();
+    // Per member and alert, the sightings in queue order. One call per alert, not one for all, so that the member's
+    // delivery history shows the call under its alert (ref ALERT:ORGANISATION, as the alert's own messages).
+    // The items are JSON already, so the body is put together as text.
+    const itemsFor = new Map<string, { organisationId: number; alertId: number; items: string[] }>();
     for (const row of taken) {
       const alert = alerts.get(Number(row.alert_id));
       if (!alert || !isTlp(row.tlp)) continue;
@@ -98,15 +100,16 @@ export async function flushSightingWebhooks(ctx: Context): Promise<SightingWebho
       for (const organisationId of audienceOfAlert.get(Number(row.alert_id)) ?? []) {
         if (organisationId === Number(row.reporter_organisation_id) || !members.has(organisationId)) continue;
         if (!mayPushToOrganisation(audience, organisationId)) continue;
-        const items = itemsFor.get(organisationId) ?? [];
-        items.push(row.item);
-        itemsFor.set(organisationId, items);
+        const key = `${row.alert_id}:${organisationId}`;
+        const group = itemsFor.get(key) ?? { organisationId, alertId: Number(row.alert_id), items: [] };
+        group.items.push(row.item);
+        itemsFor.set(key, group);
       }
     }
     const first = Number(taken[0]!.id);
     const last = Number(taken.at(-1)!.id);
     const calls: Array<EnqueueWebhookInput & { bodyJson: string }> = [];
-    for (const [organisationId, items] of itemsFor) {
+    for (const [ref, { organisationId, alertId, items }] of itemsFor) {
       const m = members.get(organisationId)!;
       for (let k = 0; k < items.length; k += SIGHTINGS_PER_WEBHOOK) {
         calls.push({
@@ -116,9 +119,9 @@ export async function flushSightingWebhooks(ctx: Context): Promise<SightingWebho
           body: null,
           bodyJson: sightingsWebhookBodyJson(items.slice(k, k + SIGHTINGS_PER_WEBHOOK), organisationId),
           // The taken rows are gone once this commits, so the range names this flush and no other.
-          idempotencyKey: `sightings:${first}-${last}:org:${organisationId}:part:${k / SIGHTINGS_PER_WEBHOOK}`,
-          refType: 'organisation',
-          refId: organisationId,
+          idempotencyKey: `sightings:${first}-${last}:alert:${alertId}:org:${organisationId}:part:${k / SIGHTINGS_PER_WEBHOOK}`,
+          refType: 'sighting',
+          refId: ref,
           topic: 'hub.sighting.webhook',
         });
       }

@@ -3,10 +3,10 @@
  * at a time (API, the alert page) or in bulk; values the hub does not know yet are kept as observations for
  * analysts to triage. A sighting of an indicator of a published alert is re-broadcast at once to the rest of that
  * alert's audience: on the live stream (`sighting.rebroadcast`, after commit), on the member's webhook within about
- * a second (`sightings.reported`, one call carrying every sighting of that second, see sighting-webhooks.ts), and by email at most once per alert per member per
- * `BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES` (the first at once, a summary of the rest when the interval is over,
- * see {@link flushSightingEmails}). Other members learn the sector and the count, never the reporter's name
- * unless it chose `shareName`; coordinator staff see everything, named.
+ * a second (`sightings.reported`, one call carrying every sighting of that second, see sighting-webhooks.ts), and
+ * by email at most once per alert per member per `BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES` (the first at once, a
+ * summary of the rest when the interval is over, see {@link flushSightingEmails}). Other members learn the sector
+ * and the count, never the reporter's name unless it chose `shareName`; coordinator staff see everything, named.
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../../platform/audit.js';
