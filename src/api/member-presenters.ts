@@ -1,6 +1,23 @@
 /** What leaves the system about member profiles. Webhook secrets never do, except once where they are made. */
-import type { MemberContact, MemberPreferences, MemberProfile, MemberSummary, WebhookInfo } from '../hub/members/index.js';
+import type { DeliveryMessage, MemberContact, MemberDeliveryHistory, MemberPreferences, MemberProfile, MemberSummary, WebhookInfo } from '../hub/members/index.js';
 import { presentOrganisation } from './presenters.js';
+
+export function presentDeliveryMessage(m: DeliveryMessage) {
+  return { channel: m.channel, topic: m.topic, destination: m.destination, status: m.status, attempts: m.attempts, last_error: m.lastError, created_at: m.createdAt, sent_at: m.sentAt };
+}
+
+export function presentDeliveryHistory(h: MemberDeliveryHistory) {
+  return {
+    alerts: h.alerts.map((a) => ({
+      alert: { id: a.alertId, title: a.title, tlp: a.tlp, state: a.state },
+      added_at: a.addedAt,
+      acknowledged_at: a.acknowledgedAt,
+      acknowledged_by: a.acknowledgedBy,
+      messages: a.messages.map(presentDeliveryMessage),
+    })),
+    digests: h.digests.map((d) => ({ day: d.day, items: d.items, created_at: d.createdAt, messages: d.messages.map(presentDeliveryMessage) })),
+  };
+}
 
 export function presentPreferences(p: MemberPreferences) {
   return { tlp_levels: p.tlpLevels, sectors: p.sectors, delivery: p.delivery };

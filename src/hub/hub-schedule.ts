@@ -16,7 +16,7 @@ export interface HubSchedule {
 
 /** Sends what is due once, then returns: `baken worker --once`, and tests. */
 export async function runHubScheduleOnce(ctx: Context): Promise<void> {
-  while ((await flushSightingWebhooks(ctx)).sightings > 0);
+  while ((await flushSightingWebhooks(ctx)).more);
   await flushSightingEmails(ctx);
   await runDigests(ctx);
 }
@@ -27,11 +27,12 @@ export function startHubSchedule(ctx: Context): HubSchedule {
   let webhookTimer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> = Promise.resolve();
 
-  // A flush that left rows behind (more than one batch arrived in the interval) goes on at once; else it waits.
+  // A flush that took a whole batch (more than one batch arrived in the interval) goes on at once; else it waits for
+  // the interval, which is what makes a burst one call per member and alert a second.
   const flushWebhooks = async () => {
     let again = false;
     try {
-      again = (await flushSightingWebhooks(ctx)).sightings > 0 && !stopped;
+      again = (await flushSightingWebhooks(ctx)).more && !stopped;
     } catch (err) {
       ctx.log.warn({ err }, 'sighting webhooks failed');
     }

@@ -33,7 +33,7 @@ describeEachDatabase(
 
     const deliverAll = async () => {
       const worker = new DeliveryWorker(db().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
-      while ((await flushSightingWebhooks(db().ctx)).sightings > 0);
+      while ((await flushSightingWebhooks(db().ctx)).more);
       for (let i = 0; i < 10; i++) {
         const r = await worker.runOnce();
         if (r.sent === 0 && r.retried === 0) break;

@@ -13,6 +13,7 @@ import { createOrganisation } from '../../src/accounts/organisations.js';
 import { createUser } from '../../src/accounts/users.js';
 import { createAlert, publishAlert, retractAlert } from '../../src/hub/alerts/index.js';
 import { hubEvents } from '../../src/hub/hub-events.js';
+import { startHubSchedule } from '../../src/hub/hub-schedule.js';
 import { indicatorHistory, upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { addContact, memberDeliveryHistory, setWebhook } from '../../src/hub/members/index.js';
 import { flushSightingEmails, flushSightingWebhooks, SIGHTINGS_PER_WEBHOOK } from '../../src/hub/sightings/index.js';
@@ -40,7 +41,7 @@ describeEachApp(
       new DeliveryWorker(t().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
     /** What the hub's schedule does every second (sighting webhooks), then the worker until nothing is due. */
     const deliverAll = async () => {
-      while ((await flushSightingWebhooks(t().ctx)).sightings > 0);
+      while ((await flushSightingWebhooks(t().ctx)).more);
       for (let i = 0; i < 20; i++) {
         const r = await worker().runOnce();
         if (r.sent === 0 && r.retried === 0) break;
@@ -279,6 +280,34 @@ describeEachApp(
         assert.ok(all.every((c) => c.indicator.value === 'race.example'), 'nothing of the retracted alert');
         assert.ok(hook.calls.some((c) => c.headers['x-baken-event'] === 'alert.retracted'), 'the retraction itself did go');
       }
+    });
+
+    test('the hub schedule flushes once an interval: sightings between two flushes are one call per member', async () => {
+      const { ctx } = t();
+      const id = (await upsertIndicator(ctx, SYSTEM, { value: 'scheduled.example', tlp: 'AMBER' })).indicator.id;
+      const alertId = await alertWith('Scheduled', [id]);
+      await reset();
+      const calls = async () =>
+        Number((await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('topic', '=', 'hub.sighting.webhook').where('ref_id', '=', `${alertId}:${org.A}`).executeTakeFirstOrThrow()).n);
+      const queued = async () => Number((await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const schedule = startHubSchedule(ctx);
+      try {
+        // Twenty sightings trickling in over two seconds: the flush every second (BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS)
+        // takes what arrived since the last, so A gets two to four calls, not twenty.
+        for (let i = 0; i < 20; i++) {
+          assert.equal((await api('D', 'POST', '/api/v1/sightings', { value: 'scheduled.example' })).statusCode, 201);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const until = Date.now() + 5000;
+        while ((await queued()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(await queued(), 0, 'flushed within the interval');
+        const n = await calls();
+        assert.ok(n >= 2 && n <= 4, `one call per member per interval, not one per sighting (${n})`);
+      } finally {
+        await schedule.stop();
+      }
+      await deliverAll();
+      assert.equal(carried(hookA).flat().length, 20, 'every sighting carried');
     });
 
     test('a value the hub does not know becomes an observation for analysts, re-broadcast to nobody', async () => {

@@ -1,5 +1,6 @@
 /**
- * /api/v1/members: member organisations' alert contacts, webhook and preferences. The coordinator's staff
+ * /api/v1/members: member organisations' alert contacts, webhook, preferences, API keys and delivery history, the
+ * same as the member profile page offers (docs/hub-members.md). The coordinator's staff
  * read every member (members:read) and its admin changes any (members:manage); a member organisation's own
  * users and keys read its profile, and its member admins change it (canReadMember, canManageMember).
  */
@@ -10,21 +11,28 @@ import { canManageMember, canReadMember } from '../../accounts/policies.js';
 import {
   addContact,
   clearWebhook,
+  createMemberKey,
   DELIVERY_MODES,
   getMemberProfile,
+  listMemberKeys,
   listMembers,
+  memberDeliveryHistory,
   removeContact,
+  revokeMemberKey,
   rotateWebhookSecret,
+  setContactLanguage,
   setOrgAdmin,
   setPreferences,
   setWebhook,
+  testWebhook,
 } from '../../hub/members/index.js';
 import { TLP_LEVELS } from '../../hub/tlp.js';
 import type { Context } from '../../platform/context.js';
 import { requirePermission, requireSignedIn } from '../../platform/http/authenticate.js';
 import { BakenError } from '../../platform/errors.js';
-import { presentContact, presentMemberProfile, presentMemberSummary, presentPreferences, presentWebhook } from '../member-presenters.js';
-import { errors, IdParams, Language, Nullable, Organisation, SectorCode, Timestamp } from './schemas.js';
+import { presentContact, presentDeliveryHistory, presentMemberProfile, presentMemberSummary, presentPreferences, presentWebhook } from '../member-presenters.js';
+import { presentApiKey } from '../presenters.js';
+import { ApiKey, errors, IdParams, Language, Nullable, Organisation, SectorCode, Timestamp } from './schemas.js';
 
 const Tlp = Type.Union(TLP_LEVELS.map((l) => Type.Literal(l)));
 const Delivery = Type.Union(DELIVERY_MODES.map((l) => Type.Literal(l)));
@@ -50,6 +58,36 @@ const Profile = Type.Object({
 const Summary = Type.Object({ organisation: Organisation, contacts: Type.Integer(), has_webhook: Type.Boolean(), admins: Type.Integer(), preferences: Preferences });
 const ContactParams = Type.Object({ id: Type.Integer({ minimum: 1 }), contactId: Type.Integer({ minimum: 1 }) });
 const AdminParams = Type.Object({ id: Type.Integer({ minimum: 1 }), userId: Type.Integer({ minimum: 1 }) });
+const KeyParams = Type.Object({ id: Type.Integer({ minimum: 1 }), keyId: Type.Integer({ minimum: 1 }) });
+const MemberKeyCreate = Type.Object(
+  {
+    label: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    expires: Type.Optional(Nullable(Type.String({ description: 'YYYY-MM-DD (end of that day, UTC) or an ISO timestamp' }))),
+  },
+  { additionalProperties: false },
+);
+const DeliveryMessage = Type.Object({
+  channel: Type.Union([Type.Literal('email'), Type.Literal('webhook')]),
+  topic: Type.String(),
+  destination: Type.String(),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  last_error: Nullable(Type.String()),
+  created_at: Timestamp,
+  sent_at: Nullable(Timestamp),
+});
+const DeliveryHistory = Type.Object({
+  alerts: Type.Array(
+    Type.Object({
+      alert: Type.Object({ id: Type.Integer(), title: Type.String(), tlp: Type.String(), state: Type.String() }),
+      added_at: Timestamp,
+      acknowledged_at: Nullable(Timestamp),
+      acknowledged_by: Nullable(Type.String()),
+      messages: Type.Array(DeliveryMessage, { description: 'Emails and webhook calls about this alert for this organisation, its sightings’ too' }),
+    }),
+  ),
+  digests: Type.Array(Type.Object({ day: Type.String(), items: Type.Integer(), created_at: Timestamp, messages: Type.Array(DeliveryMessage) })),
+});
 
 function assertRead(request: FastifyRequest, organisationId: number): void {
   if (!canReadMember(request.caller.actor, organisationId)) throw new BakenError('FORBIDDEN');
@@ -100,6 +138,18 @@ export async function memberRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
     },
   );
 
+  app.patch(
+    '/members/:id/contacts/:contactId',
+    {
+      preValidation: requireSignedIn,
+      schema: { tags, summary: 'Change the language an alert contact’s emails are written in', params: ContactParams, body: Type.Object({ language: Language }, { additionalProperties: false }), response: { 200: Contact, ...errors(400, 401, 403, 404) } },
+    },
+    async (request) => {
+      assertManage(request, request.params.id);
+      return presentContact(await setContactLanguage(ctx, request.caller, request.params.id, request.params.contactId, request.body.language));
+    },
+  );
+
   app.put(
     '/members/:id/webhook',
     {
@@ -123,6 +173,19 @@ export async function memberRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
     },
   );
 
+  app.post(
+    '/members/:id/webhook/test',
+    {
+      preValidation: requireSignedIn,
+      schema: { tags, summary: 'Queue a signed `ping` call to the webhook; its result shows in the delivery history and the member list', params: IdParams, response: { 202: Type.Object({ delivery_id: Type.String() }), ...errors(401, 403, 404, 409) } },
+    },
+    async (request, reply) => {
+      assertManage(request, request.params.id);
+      const r = await testWebhook(ctx, request.caller, request.params.id);
+      return reply.status(202).send({ delivery_id: r.deliveryId });
+    },
+  );
+
   app.delete(
     '/members/:id/webhook',
     { preValidation: requireSignedIn, schema: { tags, summary: 'Remove the webhook', params: IdParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 409) } } },
@@ -141,6 +204,43 @@ export async function memberRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
       const b = request.body;
       return presentPreferences(await setPreferences(ctx, request.caller, request.params.id, { ...(b.tlp_levels ? { tlpLevels: b.tlp_levels } : {}), ...(b.sectors !== undefined ? { sectors: b.sectors } : {}), ...(b.delivery ? { delivery: b.delivery } : {}) }));
     },
+  );
+
+  app.get(
+    '/members/:id/deliveries',
+    { preValidation: requireSignedIn, schema: { tags, summary: 'The latest alerts the organisation received, with acknowledgement and every email and webhook call’s status; its daily digests', params: IdParams, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: DeliveryHistory, ...errors(400, 401, 403, 404) } } },
+    async (request) => {
+      assertRead(request, request.params.id);
+      return presentDeliveryHistory(await memberDeliveryHistory(ctx, request.params.id, request.query.limit));
+    },
+  );
+
+  // The organisation's own keys (SIEM, sensors, TAXII clients): always the member role, managed by its member admins.
+  app.get(
+    '/members/:id/keys',
+    { preValidation: requireSignedIn, schema: { tags, summary: 'The organisation’s API keys (never the secrets)', params: IdParams, response: { 200: Type.Array(ApiKey), ...errors(401, 403, 404) } } },
+    async (request) => {
+      assertManage(request, request.params.id);
+      const now = ctx.clock.now();
+      return (await listMemberKeys(ctx, request.params.id)).map((k) => presentApiKey(k, now));
+    },
+  );
+
+  app.post(
+    '/members/:id/keys',
+    { preValidation: requireSignedIn, schema: { tags, summary: 'Make an API key with the member role; the key is in this response and nowhere else, ever', params: IdParams, body: MemberKeyCreate, response: { 201: Type.Object({ api_key: ApiKey, key: Type.String() }), ...errors(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      assertManage(request, request.params.id);
+      const { apiKey, secret } = await createMemberKey(ctx, request.caller, request.params.id, { label: request.body.label ?? null, expires: request.body.expires ?? null });
+      reply.header('cache-control', 'no-store');
+      return reply.status(201).send({ api_key: presentApiKey(apiKey, ctx.clock.now()), key: secret });
+    },
+  );
+
+  app.delete(
+    '/members/:id/keys/:keyId',
+    { preValidation: requireSignedIn, schema: { tags, summary: 'Revoke one of the organisation’s API keys', params: KeyParams, response: { 200: ApiKey, ...errors(401, 403, 404) } } },
+    async (request) => presentApiKey(await (assertManage(request, request.params.id), revokeMemberKey(ctx, request.caller, request.params.id, request.params.keyId)), ctx.clock.now()),
   );
 
   // Who administers a member organisation is the coordinator's decision, not the member's own.

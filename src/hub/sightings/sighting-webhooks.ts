@@ -53,6 +53,8 @@ export interface SightingWebhookFlush {
   sightings: number;
   /** Webhook calls queued in the outbox. */
   calls: number;
+  /** The flush took a whole batch: more may be waiting, and the next flush should not wait for the interval. */
+  more: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function flushSightingWebhooks(ctx: Context): Promise<SightingWebho
       })
       .returningAll()
       .execute();
-    if (taken.length === 0) return { sightings: 0, calls: 0 };
+    if (taken.length === 0) return { sightings: 0, calls: 0, more: false };
     // The DELETE's RETURNING order is not defined; receivers get each member's sightings oldest first.
     taken.sort((a, b) => Number(a.id) - Number(b.id));
     const alertIds = [...new Set(taken.map((r) => Number(r.alert_id)))];
@@ -127,6 +129,6 @@ export async function flushSightingWebhooks(ctx: Context): Promise<SightingWebho
       }
     }
     await enqueueWebhooks(trx, ctx.clock, calls);
-    return { sightings: taken.length, calls: calls.length };
+    return { sightings: taken.length, calls: calls.length, more: taken.length === FLUSH_BATCH };
   });
 }
