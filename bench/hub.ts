@@ -246,7 +246,7 @@ async function hubLoop(dialect: BenchDialect, sink: Sink, rows: Row[]): Promise<
               measured: `${ms(pct(50, hookLatencies))} / ${ms(pct(99, hookLatencies))}`,
               budget: '(none; every sighting carried)',
               ok: carried() === expected,
-              note: `${carried().toLocaleString('en')} of ${expected.toLocaleString('en')} member-sightings carried in ${Number(calls.n).toLocaleString('en')} calls (one per member per BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS); max ${ms(hookLatencies.at(-1) ?? Number.NaN)}`,
+              note: `${carried().toLocaleString('en')} of ${expected.toLocaleString('en')} member-sightings carried in ${Number(calls.n).toLocaleString('en')} calls (one per member and alert per BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS); max ${ms(hookLatencies.at(-1) ?? Number.NaN)}`,
             });
           }
         } finally {

@@ -168,6 +168,12 @@ const ROWS: Row[] = [
   { method: 'PUT', url: '/api/v1/members/:org/preferences', access: 'members:manage', payload: { tlp_levels: ['PURPLE'] } },
   { method: 'PUT', url: '/api/v1/members/:org/admins/:userId', access: 'members:manage' },
   { method: 'DELETE', url: '/api/v1/members/:org/admins/:userId', access: 'members:manage' },
+  { method: 'PATCH', url: '/api/v1/members/:org/contacts/:contactId', access: 'members:manage', payload: { language: 'en' } },
+  { method: 'POST', url: '/api/v1/members/:org/webhook/test', access: 'members:manage' },
+  { method: 'GET', url: '/api/v1/members/:org/deliveries', access: 'own-member' },
+  { method: 'GET', url: '/api/v1/members/:org/keys', access: 'members:manage' },
+  { method: 'POST', url: '/api/v1/members/:org/keys', access: 'members:manage', payload: { expires: 'not a date' } },
+  { method: 'DELETE', url: '/api/v1/members/:org/keys/:keyId', access: 'members:manage' },
   // Alerts: anyone signed in lists and reads what the TLP policy lets it see (an unknown or unseen alert is 404).
   { method: 'GET', url: '/api/v1/alerts', access: 'signed-in' },
   { method: 'POST', url: '/api/v1/alerts', access: 'alerts:manage', payload: { title: '', severity: 'low', summary: '', tlp: 'AMBER', audience: { kind: 'all' } } },

@@ -1,6 +1,7 @@
 /**
  * Member profiles through the API on both databases: a member admin manages its own organisation's
- * contacts, webhook and preferences and reaches no other; the secret is shown once; an alert's webhook call
+ * contacts (and their language), webhook (and its test ping), preferences and API keys, and reads its delivery
+ * history, and reaches no other; the secret is shown once; an alert's webhook call
  * built from memberRecipients reaches a real receiver that verifies it with that secret.
  */
 import assert from 'node:assert/strict';
@@ -9,6 +10,8 @@ import { createOrganisation } from '../../src/accounts/organisations.js';
 import { createUser } from '../../src/accounts/users.js';
 import { memberRecipients, wantsAlert, DEFAULT_PREFERENCES } from '../../src/hub/members/index.js';
 import { createApiKey } from '../../src/accounts/api-keys.js';
+import { createAlert, publishAlert } from '../../src/hub/alerts/index.js';
+import { upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { enqueueWebhook } from '../../src/platform/delivery/webhooks.js';
 import { DeliveryWorker } from '../../src/platform/delivery/worker.js';
@@ -109,6 +112,61 @@ describeEachApp('member profiles', (t) => {
     assert.equal(receiver.calls.length, 1);
     assert.equal(receiver.calls[0]!.path, '/baken/v2');
     assert.equal(receiver.calls[0]!.verification.ok, true);
+  });
+
+  test('over the API a member admin sets a contact’s language, pings its webhook, manages its own keys and reads its deliveries', async () => {
+    const { app, ctx } = t();
+    const contact = await api(memberAdmin, 'POST', `/api/v1/members/${orgId}/contacts`, { email: 'taal@waterbedrijf.example' });
+    assert.equal(contact.json().language, 'nl');
+    const english = await api(memberAdmin, 'PATCH', `/api/v1/members/${orgId}/contacts/${contact.json().id}`, { language: 'en' });
+    assert.equal(english.statusCode, 200, english.body);
+    assert.equal(english.json().language, 'en');
+    assert.equal((await api(memberAdmin, 'PATCH', `/api/v1/members/${orgId}/contacts/${contact.json().id}`, { language: 'fr' })).statusCode, 400);
+    assert.equal((await api(memberAdmin, 'PATCH', `/api/v1/members/${orgId}/contacts/999999`, { language: 'en' })).statusCode, 404);
+    assert.equal((await api(otherAdmin, 'PATCH', `/api/v1/members/${orgId}/contacts/${contact.json().id}`, { language: 'nl' })).statusCode, 403);
+    assert.equal((await api(memberAdmin, 'DELETE', `/api/v1/members/${orgId}/contacts/${contact.json().id}`)).statusCode, 204);
+
+    receiver.calls.length = 0;
+    const ping = await api(memberAdmin, 'POST', `/api/v1/members/${orgId}/webhook/test`);
+    assert.equal(ping.statusCode, 202, ping.body);
+    await new DeliveryWorker(ctx, { mailer: null, webhookRatePerMinute: 60_000 }).runOnce();
+    assert.equal(receiver.calls.length, 1);
+    assert.equal(receiver.calls[0]!.headers['x-baken-event'], 'ping');
+    assert.equal(receiver.calls[0]!.headers['x-baken-delivery'], ping.json().delivery_id);
+    assert.ok(receiver.calls[0]!.verification.ok, 'signed with the current secret');
+    assert.equal((await api(plainMember, 'POST', `/api/v1/members/${orgId}/webhook/test`)).statusCode, 403, 'admins only');
+    assert.equal((await api(otherAdmin, 'POST', `/api/v1/members/${otherOrgId}/webhook/test`)).statusCode, 409, 'no webhook set');
+
+    const made = await api(memberAdmin, 'POST', `/api/v1/members/${orgId}/keys`, { label: 'SIEM', expires: '2099-12-31' });
+    assert.equal(made.statusCode, 201, made.body);
+    assert.equal(made.headers['cache-control'], 'no-store');
+    const { api_key: key, key: secret } = made.json() as { api_key: { id: number; role: string; label: string; state: string; organisation_id: number }; key: string };
+    assert.deepEqual([key.role, key.label, key.state, key.organisation_id], ['member', 'SIEM', 'active', orgId]);
+    const listed = await api(memberAdmin, 'GET', `/api/v1/members/${orgId}/keys`);
+    assert.ok((listed.json() as Array<{ id: number }>).some((k) => k.id === key.id));
+    assert.ok(!listed.body.includes(secret), 'the key itself is shown once');
+    const withKey = () => app.inject({ method: 'GET', url: `/api/v1/members/${orgId}`, headers: { authorization: `Bearer ${secret}` } });
+    assert.equal((await withKey()).statusCode, 200, 'the new key works');
+    assert.equal((await api(otherAdmin, 'GET', `/api/v1/members/${orgId}/keys`)).statusCode, 403);
+    assert.equal((await api(plainMember, 'POST', `/api/v1/members/${orgId}/keys`, { label: 'mine' })).statusCode, 403);
+    assert.equal((await api(otherAdmin, 'DELETE', `/api/v1/members/${otherOrgId}/keys/${key.id}`)).statusCode, 404, 'another organisation’s key is as unknown as none');
+    const revoked = await api(memberAdmin, 'DELETE', `/api/v1/members/${orgId}/keys/${key.id}`);
+    assert.equal(revoked.statusCode, 200, revoked.body);
+    assert.equal(revoked.json().state, 'revoked');
+    assert.equal((await withKey()).statusCode, 401, 'and is refused once revoked');
+
+    const indicator = (await upsertIndicator(ctx, SYSTEM, { value: 'deliveries.example', tlp: 'AMBER' })).indicator.id;
+    const draft = await createAlert(ctx, SYSTEM, { title: 'Deliveries', severity: 'high', summary: 'Look.', tlp: 'AMBER', audience: { kind: 'organisations', organisationIds: [orgId] }, indicatorIds: [indicator] });
+    await publishAlert(ctx, SYSTEM, draft.id);
+    await new DeliveryWorker(ctx, { mailer: null, webhookRatePerMinute: 60_000 }).runOnce();
+    const history = await api(plainMember, 'GET', `/api/v1/members/${orgId}/deliveries`);
+    assert.equal(history.statusCode, 200, history.body);
+    type History = { alerts: Array<{ alert: { id: number; title: string }; acknowledged_at: string | null; messages: Array<{ channel: string; status: string; topic: string }> }>; digests: unknown[] };
+    const received = (history.json() as History).alerts.find((a) => a.alert.id === draft.id)!;
+    assert.equal(received.alert.title, 'Deliveries');
+    assert.equal(received.acknowledged_at, null);
+    assert.ok(received.messages.some((m) => m.channel === 'webhook' && m.status === 'sent'), 'the alert’s webhook call, delivered');
+    assert.equal((await api(otherAdmin, 'GET', `/api/v1/members/${orgId}/deliveries`)).statusCode, 403);
   });
 
   test('a member reaches only its own organisation; only its admins change it; only the coordinator names admins', async () => {
