@@ -1,7 +1,8 @@
 /**
  * Webhook calls through the outbox to real HTTP receivers on 127.0.0.1, on both databases: signatures a
  * receiver can verify, retries with the same delivery id and a fresh timestamp, permanent refusals, no
- * duplicates, the per-destination pool, and the refusal of private destinations.
+ * duplicates, the per-destination pool, and the refusal of private destinations, checked on the address the
+ * connection uses (no DNS rebinding).
  */
 import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
@@ -48,6 +49,39 @@ test('without BAKEN_WEBHOOK_ALLOW_PRIVATE, calls to loopback and private address
   const sender = createHttpWebhookSender();
   for (const url of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook', 'http://[::1]:9/hook', 'http://169.254.169.254/latest']) {
     await assert.rejects(sender.send({ url, headers: {}, body: '{}' }), (err: Error) => err.name === 'PermanentDeliveryError' && /not a public address/.test(err.message), url);
+  }
+});
+
+test('a name is checked as the connection resolves it: an inner address is refused, whatever it answered before', async () => {
+  const receiver = await startWebhookReceiver({ secret: SECRET });
+  try {
+    const port = new URL(receiver.url).port;
+    const body = '{"event":"ping"}';
+    const headers = signedWebhookHeaders(SECRET, 'whd_dns', 'ping', body, new Date());
+    let asked = 0;
+    let answer: Array<{ address: string; family: number }> = [];
+    const resolve = async (host: string) => {
+      asked++;
+      assert.equal(host, 'hooks.member.example');
+      return answer;
+    };
+    const url = `http://hooks.member.example:${port}/hook`;
+    // A name that now answers with this machine (DNS rebinding): refused when the socket would connect.
+    answer = [{ address: '127.0.0.1', family: 4 }];
+    await assert.rejects(createHttpWebhookSender({ resolve }).send({ url, headers, body }), (err: Error) => err.name === 'PermanentDeliveryError' && /127\.0\.0\.1, which is not a public address/.test(err.message));
+    // One inner address among public ones is enough to refuse the name.
+    answer = [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }];
+    await assert.rejects(createHttpWebhookSender({ resolve }).send({ url, headers, body }), /10\.0\.0\.7, which is not a public address/);
+    assert.equal(receiver.calls.length, 0, 'nothing reached the inner address');
+    // Allowed, the call goes to exactly the address the resolver gave: the name exists nowhere else.
+    answer = [{ address: '127.0.0.1', family: 4 }];
+    asked = 0;
+    await createHttpWebhookSender({ resolve, allowPrivate: true }).send({ url, headers, body });
+    assert.equal(receiver.calls.length, 1);
+    assert.ok(receiver.calls[0]!.verification.ok);
+    assert.equal(asked, 1, 'one resolution, used for the connection; no separate check that could answer differently');
+  } finally {
+    await receiver.close();
   }
 });
 

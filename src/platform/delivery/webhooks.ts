@@ -11,7 +11,9 @@
  */
 import { lookup } from 'node:dns/promises';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { Kysely } from 'kysely';
 import { classifyIp } from '../../net/classify-ip.js';
 import { parseIp } from '../../net/ip-address.js';
@@ -202,44 +204,93 @@ export interface HttpWebhookSenderOptions {
   timeoutMs?: number;
   /** Allow loopback, private and other special-purpose addresses (tests, on-premises receivers). Default false. */
   allowPrivate?: boolean;
+  /** Resolves a host name to its addresses; default the system resolver. Tests give a resolver of their own. */
+  resolve?: Resolve;
+}
+
+/** What the sender asks of DNS: every address of a name. */
+export type Resolve = (host: string) => Promise<ReadonlyArray<{ address: string; family: number }>>;
+
+const systemResolve: Resolve = (host) => lookup(host, { all: true });
+
+/** The addresses a call may go to: public ones only, unless allowed; a name with any inner address is refused whole. */
+function assertPublicAddresses(host: string, addresses: readonly string[]): void {
+  if (addresses.length === 0) throw new Error(`${host} does not resolve`);
+  for (const a of addresses) {
+    const kind = classifyIp(parseIp(a));
+    if (!kind.globallyReachable) throw new PermanentDeliveryError(`${host} resolves to ${a}, which is not a public address (${kind.reason}); set BAKEN_WEBHOOK_ALLOW_PRIVATE=true to allow it`);
+  }
 }
 
 /**
- * POSTs with fetch, without following redirects (a redirect is an answer, not a delivery).
- * Unless allowed, destinations that resolve to loopback, private or link-local addresses are refused, so a
- * member's webhook URL cannot make Baken probe the coordinator's own network.
+ * The lookup the socket connects with: the addresses checked are the addresses connected to. Checking a name first
+ * and letting the connection resolve it again would let a name that answers with a public address for the check and
+ * with 127.0.0.1 for the connection (DNS rebinding) reach the coordinator's own network.
+ */
+function checkedLookup(resolve: Resolve, allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname)
+      .then((found) => {
+        if (!allowPrivate) assertPublicAddresses(hostname, found.map((a) => a.address));
+        if (found.length === 0) throw new Error(`${hostname} does not resolve`);
+        const family = options.family === 4 || options.family === 6 ? options.family : 0;
+        const usable = family === 0 ? found : found.filter((a) => a.family === family);
+        if (usable.length === 0) throw new Error(`${hostname} has no IPv${family} address`);
+        if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+        else callback(null, usable[0]!.address, usable[0]!.family);
+      })
+      .catch((err: NodeJS.ErrnoException) => callback(err, '', 0));
+  };
+}
+
+/**
+ * POSTs with node:http(s) over keep-alive connections, without following redirects (a redirect is an answer, not a
+ * delivery). Unless allowed, destinations that resolve to loopback, private or link-local addresses are refused, so a
+ * member's webhook URL cannot make Baken probe the coordinator's own network: an address in the URL is checked before
+ * connecting, a name when the connection resolves it (see checkedLookup).
  */
 export function createHttpWebhookSender(options: HttpWebhookSenderOptions = {}): WebhookSender {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const allowPrivate = options.allowPrivate === true;
+  const lookupFn = checkedLookup(options.resolve ?? systemResolve, allowPrivate);
+  const httpAgent = new HttpAgent({ keepAlive: true });
+  const httpsAgent = new HttpsAgent({ keepAlive: true });
   return {
     async send(request) {
-      if (!options.allowPrivate) await assertPublicDestination(request.url);
-      let response: Response;
-      try {
-        response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      } catch (err) {
-        const e = err as Error & { cause?: { code?: string } };
-        if (e.name === 'TimeoutError') throw new Error(`no answer within ${timeoutMs} ms`);
-        throw new Error(`${e.cause?.code ?? e.name}: ${e.cause ? String((e.cause as Error).message ?? e.cause) : e.message}`);
-      }
-      // The body is not needed; reading a little of it frees the connection and gives the error a reason.
-      const text = (await response.text().catch(() => '')).slice(0, 200);
-      const status = response.status;
+      const url = new URL(request.url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PermanentDeliveryError(`${url.protocol} is not http or https`);
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (!allowPrivate && isIP(host)) assertPublicAddresses(host, [host]);
+      const body = Buffer.from(request.body, 'utf8');
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const https = url.protocol === 'https:';
+        const req = (https ? httpsRequest : httpRequest)(
+          url,
+          { method: 'POST', headers: { ...request.headers, 'content-length': String(body.length) }, agent: https ? httpsAgent : httpAgent, lookup: lookupFn },
+          (res) => {
+            // The body is not needed; a little of it gives the error a reason, and reading to the end frees the connection.
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              if (text.length < 200) text += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: text.slice(0, 200) }));
+            res.on('error', reject);
+          },
+        );
+        const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TIMEOUT' })), timeoutMs);
+        req.on('close', () => clearTimeout(timer));
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          if (err instanceof PermanentDeliveryError || err.code === 'TIMEOUT') reject(err);
+          else reject(new Error(`${err.code ?? err.name}: ${err.message}`));
+        });
+        req.end(body);
+      });
       if (status >= 200 && status < 300) return;
       const message = `HTTP ${status}${text ? `: ${text}` : ''}`;
       if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new PermanentDeliveryError(message);
       throw new Error(message);
     },
   };
-}
-
-/** Whether a webhook URL's host is an address (or a name resolving only to addresses) on the public internet. */
-export async function assertPublicDestination(url: string): Promise<void> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addresses.length === 0) throw new Error(`${host} does not resolve`);
-  for (const a of addresses) {
-    const kind = classifyIp(parseIp(a));
-    if (!kind.globallyReachable) throw new PermanentDeliveryError(`${host} resolves to ${a}, which is not a public address (${kind.reason}); set BAKEN_WEBHOOK_ALLOW_PRIVATE=true to allow it`);
-  }
 }
