@@ -1,4 +1,5 @@
 /** Alert pages; thin, like the API's routes. Members read and acknowledge; analysts compose, preview, publish, update, retract. */
+import { formError } from './form-error.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { findOrganisation } from '../accounts/organisations.js';
 import { can } from '../accounts/policies.js';
@@ -25,7 +26,7 @@ import { viewerOf } from '../hub/tlp.js';
 import type { Caller, Context } from '../platform/context.js';
 import { BakenError, invalid } from '../platform/errors.js';
 import { assertPermission } from '../platform/http/authenticate.js';
-import { pageContext } from './page-context.js';
+import { languageOf, pageContext } from './page-context.js';
 import { AlertPage, AlertsPage, type AlertValues } from './pages/alerts.js';
 import { sendPage } from './render.js';
 import { ALERT_LIVE_ETAG, ALERT_LIVE_SCRIPT } from './alert-live-script.js';
@@ -36,10 +37,6 @@ const idOf = (s: string) => (/^\d{1,12}$/.test(s) ? Number(s) : 0);
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
 const lines = (v: string | string[] | undefined) => str(v).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
 
-function formError(err: unknown): string {
-  if (err instanceof BakenError && (err.kind === 'invalid' || err.kind === 'conflict' || err.kind === 'not_found')) return err.message;
-  throw err;
-}
 
 function valuesOf(b: Form): AlertValues {
   const sectors = b.sectors === undefined ? [] : Array.isArray(b.sectors) ? b.sectors : [b.sectors];
@@ -108,7 +105,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
       const a = await createAlert(ctx, request.caller, (await inputOf(ctx, request.caller, values, true)) as AlertInput);
       return reply.redirect(`/alerts/${a.id}?done=saved`, 303);
     } catch (err) {
-      return sendPage(reply, <AlertsPage pc={pageContext(ctx, request, reply)} {...await listPage(request, { error: formError(err), values })} />, 400);
+      return sendPage(reply, <AlertsPage pc={pageContext(ctx, request, reply)} {...await listPage(request, { error: formError(err, languageOf(ctx, request)), values })} />, 400);
     }
   });
 
@@ -128,7 +125,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
       await updateAlert(ctx, request.caller, id, await inputOf(ctx, request.caller, values, current.state === 'draft'));
       return reply.redirect(`/alerts/${id}?done=${current.state === 'draft' ? 'saved' : 'updated'}`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <AlertPage pc={pageContext(ctx, request, reply)} {...await alertPage(request, id, { error, values })} />, 400);
     }
   });
@@ -139,7 +136,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
       await publishAlert(ctx, request.caller, id, { confirmFlagged: request.body?.confirm_flagged === '1' });
       return reply.redirect(`/alerts/${id}?done=published`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <AlertPage pc={pageContext(ctx, request, reply)} {...await alertPage(request, id, { error })} />, 400);
     }
   });
@@ -150,7 +147,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
       await retractAlert(ctx, request.caller, id, str(request.body?.reason) || null);
       return reply.redirect(`/alerts/${id}?done=retracted`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <AlertPage pc={pageContext(ctx, request, reply)} {...await alertPage(request, id, { error })} />, 400);
     }
   });
@@ -165,7 +162,7 @@ export async function alertWebRoutes(app: FastifyInstance, { ctx }: { ctx: Conte
       await reportSighting(ctx, request.caller, viewerOf(request.caller.actor), { indicatorId: idOf(str(b.indicator)) || -1, alertId: id, count: count === '' ? 1 : /^\d{1,10}$/.test(count) ? Number(count) : -1, note: str(b.note) || null }, { shareName: str(b.share_name) === '1' });
       return reply.redirect(`/alerts/${id}?done=sighted`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <AlertPage pc={pageContext(ctx, request, reply)} {...await alertPage(request, id, { error })} />, 400);
     }
   });

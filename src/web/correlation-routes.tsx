@@ -1,4 +1,5 @@
 /** Pages for coordinator staff: what the hub knows about a value, the overview of sightings, triage of observations. Thin, like the API's routes. */
+import { formError } from './form-error.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission } from '../accounts/policies.js';
 import { correlateValue } from '../hub/correlation/correlate-value.js';
@@ -7,7 +8,7 @@ import { viewerOf } from '../hub/tlp.js';
 import type { Context } from '../platform/context.js';
 import { BakenError } from '../platform/errors.js';
 import { assertPermission } from '../platform/http/authenticate.js';
-import { pageContext } from './page-context.js';
+import { languageOf, pageContext } from './page-context.js';
 import { CorrelationPage } from './pages/correlation.js';
 import { ObservationsPage, SightingsOverviewPage, type PeriodValues } from './pages/sightings-overview.js';
 import { sendPage } from './render.js';
@@ -16,10 +17,6 @@ type Form = Record<string, string | undefined>;
 
 const idOf = (s: string) => (/^\d{1,12}$/.test(s) ? Number(s) : 0);
 
-function formError(err: unknown): string {
-  if (err instanceof BakenError && (err.kind === 'invalid' || err.kind === 'conflict' || err.kind === 'not_found')) return err.message;
-  throw err;
-}
 
 export async function correlationWebRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
   const needs = (permission: Permission) => async (request: FastifyRequest) => {
@@ -37,7 +34,7 @@ export async function correlationWebRoutes(app: FastifyInstance, { ctx }: { ctx:
       const result = await correlateValue(ctx, viewerOf(actor), q, { type: request.query.type ?? null });
       return sendPage(reply, <CorrelationPage pc={pc} q={q} result={result} {...flags} />);
     } catch (err) {
-      return sendPage(reply, <CorrelationPage pc={pc} q={q} error={formError(err)} {...flags} />, 400);
+      return sendPage(reply, <CorrelationPage pc={pc} q={q} error={formError(err, languageOf(ctx, request))} {...flags} />, 400);
     }
   });
 
@@ -49,7 +46,7 @@ export async function correlationWebRoutes(app: FastifyInstance, { ctx }: { ctx:
       const period = periodOf(ctx.clock.now(), { days: values.days ?? null, since: values.since ?? null, until: values.until ?? null });
       return sendPage(reply, <SightingsOverviewPage pc={pc} values={values} overview={await sightingOverview(ctx, viewerOf(request.caller.actor), period)} />);
     } catch (err) {
-      return sendPage(reply, <SightingsOverviewPage pc={pc} values={values} error={formError(err)} />, 400);
+      return sendPage(reply, <SightingsOverviewPage pc={pc} values={values} error={formError(err, languageOf(ctx, request))} />, 400);
     }
   });
 
@@ -75,7 +72,7 @@ export async function correlationWebRoutes(app: FastifyInstance, { ctx }: { ctx:
       const q = new URLSearchParams({ done: r.changed ? 'promoted' : 'promotedAlready', indicator: String(r.indicator.id), moved: String(r.moved) });
       return reply.redirect(`/hub/observations?${q.toString()}`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <ObservationsPage pc={pageContext(ctx, request, reply)} {...await listPage(request, { error })} />, 400);
     }
   });
@@ -85,7 +82,7 @@ export async function correlationWebRoutes(app: FastifyInstance, { ctx }: { ctx:
       const r = await dismissObservation(ctx, request.caller, idOf(request.params.id), request.body?.reason ?? '');
       return reply.redirect(`/hub/observations?done=${r.changed ? 'dismissed' : 'dismissedAlready'}`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <ObservationsPage pc={pageContext(ctx, request, reply)} {...await listPage(request, { error })} />, err instanceof BakenError && err.kind === 'conflict' ? 409 : 400);
     }
   });

@@ -17,7 +17,7 @@ export function renderErrorPage(ctx: Context, request: FastifyRequest, reply: Fa
     <Layout pc={pc} title={pc.t('error.title')}>
       <h1>{pc.t('error.title')}</h1>
       <Notice kind="error">
-        {err.message} <span class="muted mono">({err.code})</span>
+        {err.messageIn(pc.lang)} <span class="muted mono">({err.code})</span>
       </Notice>
       <p>
         <a href="/">{pc.t('error.back')}</a>

@@ -28,6 +28,8 @@ import { reportStatus, submitReport } from '../hotline/reports/reports.js';
 import { isFile, parseMultipart, type MultipartBody } from './multipart.js';
 import { translator } from './i18n.js';
 import { languageOf, pageContext } from './page-context.js';
+import { formError } from './form-error.js';
+import type { Language } from '../config.js';
 import { CaseHostsPage, CasePage, CasesPage } from './pages/cases.js';
 import { ReceiptPage, ReportPage, StatusPage, type ReportValues } from './pages/report.js';
 import { sendPage } from './render.js';
@@ -39,12 +41,12 @@ function field(body: Body, name: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-function formError(err: unknown): string {
-  if (err instanceof BakenError && (err.kind === 'invalid' || err.kind === 'conflict' || err.kind === 'not_found' || err.kind === 'too_large')) {
-    const problems = err.problems.slice(0, 5).map((p) => `${p.field}: ${p.message}`);
-    return problems.length > 0 && !err.message.includes(problems[0]!) ? `${err.message} (${problems.join('; ')})` : err.message;
-  }
-  throw err;
+/** Uploads also show a too-large refusal on the form, and the first problems by line and field. */
+function uploadError(err: unknown, language: Language): string {
+  if (err instanceof BakenError && err.kind === 'too_large') return err.messageIn(language);
+  const message = formError(err, language);
+  const problems = (err as BakenError).problems.slice(0, 5).map((p) => `${p.field}: ${p.message}`);
+  return problems.length > 0 && !message.includes(problems[0]!) ? `${message} (${problems.join('; ')})` : message;
 }
 
 export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): Promise<void> {
@@ -119,7 +121,7 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
       } catch (err) {
         // A refused confirmation shows the form again; a small plain-text upload goes back into its textarea.
         const shown = step === 'confirm' || step === 'preview' ? { ...values, hosts: uploadAsText(hosts) } : values;
-        return sendPage(reply, <ReportPage pc={pc} values={shown} error={formError(err)} />, err instanceof BakenError && err.kind === 'too_large' ? 413 : 400);
+        return sendPage(reply, <ReportPage pc={pc} values={shown} error={uploadError(err, languageOf(ctx, request))} />, err instanceof BakenError && err.kind === 'too_large' ? 413 : 400);
       }
     },
   );
@@ -197,7 +199,7 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         const message = await run(request, c.caseId);
         return message ? casePage(request, reply, c.caseId, { message }) : reply.redirect(`/cases/${c.caseId}?saved=1`, 303);
       } catch (err) {
-        const error = formError(err);
+        const error = uploadError(err, languageOf(ctx, request));
         return casePage(request, reply, c.caseId, { error }, err instanceof BakenError && err.kind === 'conflict' ? 409 : 400);
       }
     });
@@ -265,7 +267,7 @@ export async function hotlineWebRoutes(app: FastifyInstance, { ctx }: { ctx: Con
         const message = t('case.uploaded', { hosts: r.stored, inScope: r.inScope, rejected: r.summary.rejected }) + (r.summary.flagged > 0 ? ` ${t('case.uploadedFlagged', { flagged: r.summary.flagged })}` : '');
         return casePage(request, reply, c.caseId, { message });
       } catch (err) {
-        const error = formError(err);
+        const error = uploadError(err, languageOf(ctx, request));
         const status = err instanceof BakenError && err.kind === 'conflict' ? 409 : 400;
         // A refused save keeps the upload: the preview again, with why.
         if (hosts && step === 'confirm') {

@@ -1,4 +1,5 @@
 /** The analysts' pages for indicators and analyses; thin, like the API's routes. */
+import { formError } from './form-error.js';
 import { warninglistFlags } from '../hub/indicators/indicator-warninglists.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can, type Permission } from '../accounts/policies.js';
@@ -14,7 +15,7 @@ import type { Caller, Context } from '../platform/context.js';
 import { BakenError } from '../platform/errors.js';
 import { assertPermission } from '../platform/http/authenticate.js';
 import { getOperator } from '../registry/operators.js';
-import { pageContext } from './page-context.js';
+import { languageOf, pageContext } from './page-context.js';
 import { AnalysisRelations, IndicatorLinks, SightingRows } from './pages/correlation.js';
 import { AnalysesPage, AnalysisPage, IndicatorImportPage, IndicatorPage, IndicatorsPage } from './pages/indicators.js';
 import { SightingChart } from './pages/sightings-overview.js';
@@ -22,10 +23,6 @@ import { sendPage } from './render.js';
 
 type Form = Record<string, string | undefined>;
 
-function formError(err: unknown): string {
-  if (err instanceof BakenError && (err.kind === 'invalid' || err.kind === 'conflict' || err.kind === 'not_found')) return err.message;
-  throw err;
-}
 
 const idOf = (s: string) => (/^\d{1,12}$/.test(s) ? Number(s) : 0);
 
@@ -87,7 +84,7 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
       const page = await listIndicators(ctx, { ...query, ...(q.before && idOf(q.before) ? { before: idOf(q.before) } : {}), limit: 100 });
       return sendPage(reply, <IndicatorsPage pc={pc} indicators={page.indicators} next={page.next} query={query} canManage={canManage} />);
     } catch (err) {
-      return sendPage(reply, <IndicatorsPage pc={pc} indicators={[]} next={null} query={query} canManage={canManage} error={formError(err)} />, 400);
+      return sendPage(reply, <IndicatorsPage pc={pc} indicators={[]} next={null} query={query} canManage={canManage} error={formError(err, languageOf(ctx, request))} />, 400);
     }
   });
 
@@ -109,7 +106,7 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
       return sendPage(reply, <IndicatorImportPage pc={pc} result={result} values={{ ...b, text: rejectedText }} />);
     } catch (err) {
       const problems = err instanceof BakenError ? err.problems : [];
-      return sendPage(reply, <IndicatorImportPage pc={pc} error={err instanceof IndicatorFieldError ? err.message : formError(err)} problems={problems} values={b} />, 400);
+      return sendPage(reply, <IndicatorImportPage pc={pc} error={err instanceof IndicatorFieldError ? err.message : formError(err, languageOf(ctx, request))} problems={problems} values={b} />, 400);
     }
   });
 
@@ -141,7 +138,7 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
       const a = await createAnalysis(ctx, request.caller, input);
       return reply.redirect(`/analyses/${a.analysisId}`, 303);
     } catch (err) {
-      return sendPage(reply, <AnalysesPage pc={pageContext(ctx, request, reply)} analyses={await listAnalyses(ctx)} error={formError(err)} values={b} />, 400);
+      return sendPage(reply, <AnalysesPage pc={pageContext(ctx, request, reply)} analyses={await listAnalyses(ctx)} error={formError(err, languageOf(ctx, request))} values={b} />, 400);
     }
   });
 
@@ -165,7 +162,7 @@ export async function indicatorWebRoutes(app: FastifyInstance, { ctx }: { ctx: C
       await updateAnalysis(ctx, request.caller, id, { title: b.title ?? '', body: b.body ?? '', tlp: b.tlp ?? '', severity: b.severity ?? '', indicatorIds: await indicatorIdsFrom(ctx, request.caller, b.indicators, b.tlp ?? 'AMBER') });
       return reply.redirect(`/analyses/${id}?done=saved`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       const analysis = await getAnalysis(ctx, id);
       return sendPage(reply, <AnalysisPage pc={pageContext(ctx, request, reply)} analysis={analysis} versions={await listAnalysisVersions(ctx, id)} error={error} values={b} />, 400);
     }

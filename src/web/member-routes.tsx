@@ -27,7 +27,7 @@ import { isSector } from '../accounts/sectors.js';
 import type { Context } from '../platform/context.js';
 import { BakenError } from '../platform/errors.js';
 import { assertPermission } from '../platform/http/authenticate.js';
-import { pageContext } from './page-context.js';
+import { languageOf, pageContext } from './page-context.js';
 import { MemberPage, MembersPage, type MemberFormError, type MemberPageProps, type MemberSection } from './pages/members.js';
 import { sendPage } from './render.js';
 
@@ -78,7 +78,7 @@ export async function memberWebRoutes(app: FastifyInstance, { ctx }: { ctx: Cont
   /** A refused form: shown again with its values; anything but a domain refusal goes to the error handler. */
   const refused = (request: FastifyRequest, reply: FastifyReply, id: number, section: MemberSection, err: unknown, values: Form) => {
     if (!(err instanceof BakenError) || !['invalid', 'conflict', 'not_found'].includes(err.kind) || err.code === 'BAKEN_E_NOT_A_MEMBER') throw err;
-    const error: MemberFormError = { section, message: err.message, problems: err.problems };
+    const error: MemberFormError = { section, message: err.messageIn(languageOf(ctx, request)), problems: err.problems };
     return memberPage(request, reply, id, { error, values }, err.kind === 'not_found' ? 404 : err.kind === 'conflict' ? 409 : 400);
   };
   const done = (reply: FastifyReply, id: number, what: keyof typeof DONE, anchor: MemberSection) => reply.redirect(`/members/${id}?done=${what}#${anchor}`, 303);

@@ -6,7 +6,7 @@ import { caseRounds, caseTemplates, previewRound, saveCaseTemplate, startRound, 
 import type { Context } from '../platform/context.js';
 import { BakenError } from '../platform/errors.js';
 import { assertPermission } from '../platform/http/authenticate.js';
-import { pageContext } from './page-context.js';
+import { languageOf, pageContext } from './page-context.js';
 import { NotifyPage, type NotifyPageProps } from './pages/notify.js';
 import { sendPage } from './render.js';
 
@@ -33,7 +33,7 @@ export async function notifyRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       plan = await previewRound(ctx, row.case_id, options);
     } catch (err) {
       if (!(err instanceof BakenError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) throw err;
-      planError = err.message;
+      planError = err.messageIn(languageOf(ctx, request));
     }
     const [rounds, templates] = await Promise.all([caseRounds(ctx, row.case_id), caseTemplates(ctx.db.kysely, row.id)]);
     const pc = pageContext(ctx, request, reply);
@@ -56,7 +56,7 @@ export async function notifyRoutes(app: FastifyInstance, { ctx }: { ctx: Context
       return reply.redirect(`/cases/${encodeURIComponent(request.params.id)}/notify?started=${r.number}&messages=${r.messages}`, 303);
     } catch (err) {
       if (!(err instanceof BakenError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) throw err;
-      return render(request, reply, request.params.id, options, { error: err.message }, 409);
+      return render(request, reply, request.params.id, options, { error: err.messageIn(languageOf(ctx, request)) }, 409);
     }
   });
 

@@ -49,7 +49,8 @@ export async function publicationRoutes(app: FastifyInstance, { ctx }: { ctx: Co
     } catch (err) {
       if (!(err instanceof BakenError) || (err.kind !== 'invalid' && err.kind !== 'conflict')) throw err;
       const current = await form(request, request.params.id);
-      return sendPage(reply, <PublishFormPage pc={pageContext(ctx, request, reply)} {...current} summary={b.summary ?? ''} recommendations={b.recommendations ?? ''} error={err.message} />, 400);
+      const pc = pageContext(ctx, request, reply);
+      return sendPage(reply, <PublishFormPage pc={pc} {...current} summary={b.summary ?? ''} recommendations={b.recommendations ?? ''} error={err.messageIn(pc.lang)} />, 400);
     }
   });
 

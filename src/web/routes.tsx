@@ -3,6 +3,7 @@
  * they came from; on success they redirect (so a reload does not post twice),
  * on a domain error they show the page again with the message and the values.
  */
+import { formError } from './form-error.js';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-keys.js';
@@ -15,7 +16,7 @@ import type { Context } from '../platform/context.js';
 import { assertPermission, metaOf, sessionCookieName, sessionCookieOptions } from '../platform/http/authenticate.js';
 import { clearPreSession } from '../platform/http/csrf.js';
 import { BakenError } from '../platform/errors.js';
-import { LANGUAGE_COOKIE, pageContext } from './page-context.js';
+import { LANGUAGE_COOKIE, languageOf, pageContext } from './page-context.js';
 import { AboutPage } from './pages/about.js';
 import { AuditPage } from './pages/audit.js';
 import { HomePage } from './pages/home.js';
@@ -40,11 +41,6 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
-/** A domain error that the form can show next to the values; anything else goes to the error handler. */
-function formError(err: unknown): string {
-  if (err instanceof BakenError && (err.kind === 'invalid' || err.kind === 'conflict' || err.kind === 'not_found')) return err.message;
-  throw err;
-}
 
 function optionalInt(v: string | undefined): number | undefined {
   return v && /^\d+$/.test(v) ? Number(v) : undefined;
@@ -142,7 +138,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       });
       return reply.redirect(`/admin/organisations?done=${encodeURIComponent(org.name)}`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       const organisations = await listOrganisations(ctx);
       return sendPage(reply, <OrganisationsPage pc={page(request, reply)} organisations={organisations} canManage error={error} values={b} />, 400);
     }
@@ -167,7 +163,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       });
       return reply.redirect(`/admin/organisations/${id}?saved=1`, 303);
     } catch (err) {
-      const error = formError(err);
+      const error = formError(err, languageOf(ctx, request));
       return sendPage(reply, <OrganisationPage pc={page(request, reply)} organisation={await getOrganisation(ctx, id)} error={error} />, 400);
     }
   });
@@ -203,7 +199,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
         ...(generatedPassword ? { secret: pc.t('users.generated', { password: generatedPassword }) } : {}),
       }, 201);
     } catch (err) {
-      return usersPage(request, reply, { error: formError(err), values: b }, 400);
+      return usersPage(request, reply, { error: formError(err, languageOf(ctx, request)), values: b }, 400);
     }
   });
 
@@ -224,7 +220,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       await updateUser(ctx, request.caller, id, { ...(b.name !== undefined ? { name: b.name } : {}), ...(b.role ? { role: b.role } : {}) });
       return reply.redirect(`/admin/users/${id}?saved=1`, 303);
     } catch (err) {
-      return userPage(request, reply, id, { error: formError(err) }, 400);
+      return userPage(request, reply, id, { error: formError(err, languageOf(ctx, request)) }, 400);
     }
   });
 
@@ -234,7 +230,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       await updateUser(ctx, request.caller, id, { disabled: request.params.change === 'disable' });
       return reply.redirect(`/admin/users/${id}?saved=1`, 303);
     } catch (err) {
-      return userPage(request, reply, id, { error: formError(err) }, 409);
+      return userPage(request, reply, id, { error: formError(err, languageOf(ctx, request)) }, 409);
     }
   });
 
@@ -248,7 +244,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
         ...(generatedPassword ? { secret: pc.t('users.generated', { password: generatedPassword }) } : {}),
       });
     } catch (err) {
-      return userPage(request, reply, id, { error: formError(err) }, 400);
+      return userPage(request, reply, id, { error: formError(err, languageOf(ctx, request)) }, 400);
     }
   });
 
@@ -279,7 +275,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       });
       return keysPage(request, reply, { created: { key: created.apiKey, secret: created.secret } }, 201);
     } catch (err) {
-      return keysPage(request, reply, { error: formError(err) }, 400);
+      return keysPage(request, reply, { error: formError(err, languageOf(ctx, request)) }, 400);
     }
   });
 
@@ -288,7 +284,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       await revokeApiKey(ctx, request.caller, optionalInt(request.params.id) ?? 0);
       return reply.redirect('/admin/keys?revoked=1', 303);
     } catch (err) {
-      return keysPage(request, reply, { error: formError(err) }, 409);
+      return keysPage(request, reply, { error: formError(err, languageOf(ctx, request)) }, 409);
     }
   });
 
@@ -327,7 +323,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       const o = await createOperator(ctx, request.caller, operatorInput(b));
       return reply.redirect(`/operators?done=${encodeURIComponent(o.organisation.name)}`, 303);
     } catch (err) {
-      return operatorsPage(request, reply, { error: formError(err), values: b }, 400);
+      return operatorsPage(request, reply, { error: formError(err, languageOf(ctx, request)), values: b }, 400);
     }
   });
 
@@ -339,7 +335,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       return operatorsPage(request, reply, { message: pc.t('ops.imported', { created: r.created, updated: r.updated }) });
     } catch (err) {
       const problems = err instanceof BakenError && err.problems.length > 0 ? err.problems.map((p) => `${p.field}: ${p.message}`).join(' · ') : null;
-      return operatorsPage(request, reply, { error: problems ?? formError(err), csv }, 400);
+      return operatorsPage(request, reply, { error: problems ?? formError(err, languageOf(ctx, request)), csv }, 400);
     }
   });
 
@@ -355,7 +351,7 @@ export async function webRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       await updateOperator(ctx, request.caller, id, operatorInput(b));
       return reply.redirect(`/operators/${id}?saved=1`, 303);
     } catch (err) {
-      return sendPage(reply, <OperatorPage pc={page(request, reply)} operator={await getOperator(ctx, id)} error={formError(err)} values={b} />, 400);
+      return sendPage(reply, <OperatorPage pc={page(request, reply)} operator={await getOperator(ctx, id)} error={formError(err, languageOf(ctx, request))} values={b} />, 400);
     }
   });
 

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { createApiKey } from '../../src/accounts/api-keys.js';
 import { findOrganisation } from '../../src/accounts/organisations.js';
 import { SYSTEM } from '../../src/platform/context.js';
-import { describeEachApp } from '../helpers/app.js';
+import { ERRORS } from '../../src/platform/errors.js';
+import { ADMIN_PASSWORD, describeEachApp, signedIn } from '../helpers/app.js';
+
+test('every error of the catalogue has a Dutch message of its own', () => {
+  for (const [name, e] of Object.entries(ERRORS) as Array<[string, { message: string; nl: string }]>) {
+    assert.ok(e.nl.trim().length > 0 && e.nl !== e.message, name);
+  }
+});
 
 describeEachApp('HTTP basics', (t) => {
   test('/healthz and /readyz answer without authentication', async () => {
@@ -46,6 +53,27 @@ describeEachApp('HTTP basics', (t) => {
     const body = res.json();
     assert.equal(body.error.code, 'BAKEN_E_ROUTE_NOT_FOUND');
     assert.equal(body.error.request_id, res.headers['x-request-id']);
+  });
+
+  test('pages show errors in the reader’s language; the API keeps English and the stable code', async () => {
+    const { app, adminEmail } = t();
+    const b = await signedIn(app, adminEmail, ADMIN_PASSWORD);
+    await b.get('/language/nl');
+    assert.equal((await b.postForm('/admin/organisations', { name: 'Taal ISP', kind: 'operator' })).statusCode, 303);
+    const twice = await b.postForm('/admin/organisations', { name: 'Taal ISP', kind: 'operator' });
+    assert.equal(twice.statusCode, 400);
+    assert.match(twice.body, /Er bestaat al een organisatie met deze naam\./);
+    const missing = await b.get('/admin/organisations/999999');
+    assert.equal(missing.statusCode, 404);
+    assert.match(missing.body, /Deze organisatie bestaat niet\./);
+    assert.match(missing.body, /BAKEN_E_ORG_NOT_FOUND/);
+    await b.get('/language/en');
+    assert.match((await b.get('/admin/organisations/999999')).body, /No such organisation\./);
+    const { ctx } = t();
+    const { secret } = await createApiKey(ctx, SYSTEM, { organisationId: (await findOrganisation(ctx, ctx.config.coordinatorName)).id, role: 'admin' });
+    const api = await app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { authorization: `Bearer ${secret}`, 'accept-language': 'nl' }, payload: { name: 'Taal ISP', kind: 'operator' } });
+    assert.equal(api.statusCode, 409);
+    assert.match((api.json() as { error: { message: string; code: string } }).error.message, /exists already/);
   });
 
   test('validation errors name each field', async () => {
