@@ -15,7 +15,8 @@
  * (c) 100,000 indicators bulk imported (the same file and code as bench:indicators). Budget 5 s.
  *
  * No peer runs on this machine; the table says so, with MISP's reported import figure where one is known.
- * BENCH_DIALECTS=sqlite or postgres runs one of them. Sizes: BENCH_MEMBERS, BENCH_ALERT_INDICATORS, BENCH_SIGHTING_RATE, BENCH_SIGHTING_SECONDS, BENCH_INDICATORS.
+ * BENCH_DIALECTS=sqlite or postgres runs one of them. Sizes: BENCH_MEMBERS, BENCH_ALERT_INDICATORS, BENCH_SIGHTING_RATE,
+ * BENCH_SIGHTING_SECONDS, BENCH_SIGHTING_AUDIENCE (members of the sightings alert, default 50), BENCH_INDICATORS.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createApiKey } from '../src/accounts/api-keys.js';
@@ -38,8 +39,8 @@ const ALERT_INDICATORS = Number(process.env.BENCH_ALERT_INDICATORS ?? 10_000);
 const RATE = Number(process.env.BENCH_SIGHTING_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SIGHTING_SECONDS ?? 20);
 const IMPORT = Number(process.env.BENCH_INDICATORS ?? 100_000);
-/** Members in the sector of the sightings alert: a sector of a national network. */
-const SECTOR_MEMBERS = Math.min(50, MEMBERS);
+/** Members in the sector of the sightings alert: a sector of a national network (BENCH_SIGHTING_AUDIENCE for more). */
+const SECTOR_MEMBERS = Math.min(Number(process.env.BENCH_SIGHTING_AUDIENCE ?? 50), MEMBERS);
 const WEBHOOK_CONCURRENCY = 64;
 const WORKER_MODE = process.env.BENCH_WORKER_OFF === '1' ? 'off' : process.env.BENCH_WORKER === 'inline' ? 'inline' : 'process';
 
@@ -246,7 +247,7 @@ async function hubLoop(dialect: BenchDialect, sink: Sink, rows: Row[]): Promise<
               measured: `${ms(pct(50, hookLatencies))} / ${ms(pct(99, hookLatencies))}`,
               budget: '(none; every sighting carried)',
               ok: carried() === expected,
-              note: `${carried().toLocaleString('en')} of ${expected.toLocaleString('en')} member-sightings carried in ${Number(calls.n).toLocaleString('en')} calls (one per member and alert per BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS); max ${ms(hookLatencies.at(-1) ?? Number.NaN)}`,
+              note: `${carried().toLocaleString('en')} of ${expected.toLocaleString('en')} member-sightings carried in ${Number(calls.n).toLocaleString('en')} calls (one per member and alert per BAKEN_SIGHTING_REBROADCAST_INTERVAL_MS); max ${ms(hookLatencies.at(-1) ?? Number.NaN)}`,
             });
           }
         } finally {

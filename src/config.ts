@@ -41,7 +41,7 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookAllowPrivate: boolean;
   sightingEmailIntervalMinutes: number;
-  sightingWebhookIntervalMs: number;
+  sightingRebroadcastIntervalMs: number;
   digestHour: number;
   portalDays: number;
   retentionDays: number;
@@ -236,7 +236,7 @@ export const SETTINGS: ReadonlyArray<Setting<keyof Config>> = [
   { key: 'webhookConcurrency', env: 'BAKEN_WEBHOOK_CONCURRENCY', default: 32, doc: 'Webhook calls a worker has in flight at once (each destination gets at most one at a time).', parse: int(1, 1000) },
   { key: 'webhookRatePerMinute', env: 'BAKEN_WEBHOOK_RATE_PER_MINUTE', default: 600, doc: 'Most webhook calls a minute to one destination URL.', parse: int(1, 600000) },
   { key: 'sightingEmailIntervalMinutes', env: 'BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES', default: 60, doc: 'At most one re-broadcast email per alert per member in this many minutes (the first at once, then one summary); the webhook and the live stream carry every sighting.', parse: int(1, 7 * 24 * 60) },
-  { key: 'sightingWebhookIntervalMs', env: 'BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS', default: 1000, doc: 'How often re-broadcast sightings go out by webhook, in milliseconds: each member gets one `sightings.reported` call per alert and interval carrying every sighting of it.', parse: int(100, 60_000) },
+  { key: 'sightingRebroadcastIntervalMs', env: 'BAKEN_SIGHTING_REBROADCAST_INTERVAL_MS', default: 1000, doc: 'How often the audience of an alert is told of its sightings by webhook and email, in milliseconds: each member gets one `sightings.reported` call per alert and interval carrying every sighting of it (the live stream is told at once).', parse: int(100, 60_000) },
   { key: 'digestHour', env: 'BAKEN_DIGEST_HOUR', default: 7, doc: 'The hour of the day (UTC, 0-23) from which the daily digest goes to members whose email preference is digest: one email per member per day with the alerts, updates, retractions and sightings held back since the last one.', parse: int(0, 23) },
   { key: 'webhookTimeoutMs', env: 'BAKEN_WEBHOOK_TIMEOUT_MS', default: 10000, doc: 'How long a webhook receiver has to answer, in milliseconds; no answer in time is retried.', parse: int(100, 120000) },
   {

@@ -1,12 +1,13 @@
 /**
  * The hub's timed work, run wherever the delivery worker runs (`baken serve` with BAKEN_WORKER on, `baken worker`):
- * re-broadcast sightings to webhooks every BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS (one call per member and alert carrying
- * every sighting of the interval), and once a minute the sighting summary emails and the daily digests. Every job is safe
- * to run on several nodes at once; each claims its work in the database.
+ * tell the audiences of alerts of their sightings every BAKEN_SIGHTING_REBROADCAST_INTERVAL_MS (per member and alert
+ * one webhook call carrying every sighting of the interval, and the interval's first email), and once a minute the
+ * sighting summary emails and the daily digests. Every job is safe to run on several nodes at once; each claims its
+ * work in the database.
  */
 import type { Context } from '../platform/context.js';
 import { runDigests } from './digest/daily-digest.js';
-import { flushSightingWebhooks } from './sightings/sighting-webhooks.js';
+import { flushSightingRebroadcasts } from './sightings/sighting-rebroadcasts.js';
 import { flushSightingEmails } from './sightings/sightings.js';
 
 export interface HubSchedule {
@@ -16,7 +17,7 @@ export interface HubSchedule {
 
 /** Sends what is due once, then returns: `baken worker --once`, and tests. */
 export async function runHubScheduleOnce(ctx: Context): Promise<void> {
-  while ((await flushSightingWebhooks(ctx)).more);
+  while ((await flushSightingRebroadcasts(ctx)).more);
   await flushSightingEmails(ctx);
   await runDigests(ctx);
 }
@@ -32,13 +33,13 @@ export function startHubSchedule(ctx: Context): HubSchedule {
   const flushWebhooks = async () => {
     let again = false;
     try {
-      again = (await flushSightingWebhooks(ctx)).more && !stopped;
+      again = (await flushSightingRebroadcasts(ctx)).more && !stopped;
     } catch (err) {
-      ctx.log.warn({ err }, 'sighting webhooks failed');
+      ctx.log.warn({ err }, 'sighting re-broadcast failed');
     }
-    if (!stopped) webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), again ? 0 : ctx.config.sightingWebhookIntervalMs);
+    if (!stopped) webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), again ? 0 : ctx.config.sightingRebroadcastIntervalMs);
   };
-  webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), ctx.config.sightingWebhookIntervalMs);
+  webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), ctx.config.sightingRebroadcastIntervalMs);
 
   const minutely = setInterval(() => {
     // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.

@@ -11,7 +11,7 @@ import { createAlert, publishAlert, retractAlert, updateAlert, type AlertInput }
 import { runDigests } from '../../src/hub/digest/index.js';
 import { upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { addContact, setPreferences, setWebhook } from '../../src/hub/members/index.js';
-import { flushSightingWebhooks, reportSighting } from '../../src/hub/sightings/index.js';
+import { flushSightingRebroadcasts, reportSighting } from '../../src/hub/sightings/index.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { createSmtpMailer } from '../../src/platform/delivery/mailer.js';
 import { createHttpWebhookSender } from '../../src/platform/delivery/webhooks.js';
@@ -33,7 +33,7 @@ describeEachDatabase(
 
     const deliverAll = async () => {
       const worker = new DeliveryWorker(db().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
-      while ((await flushSightingWebhooks(db().ctx)).more);
+      while ((await flushSightingRebroadcasts(db().ctx)).more);
       for (let i = 0; i < 10; i++) {
         const r = await worker.runOnce();
         if (r.sent === 0 && r.retried === 0) break;

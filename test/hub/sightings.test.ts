@@ -16,7 +16,7 @@ import { hubEvents } from '../../src/hub/hub-events.js';
 import { startHubSchedule } from '../../src/hub/hub-schedule.js';
 import { indicatorHistory, upsertIndicator } from '../../src/hub/indicators/indicators.js';
 import { addContact, memberDeliveryHistory, setWebhook } from '../../src/hub/members/index.js';
-import { flushSightingEmails, flushSightingWebhooks, SIGHTINGS_PER_WEBHOOK } from '../../src/hub/sightings/index.js';
+import { flushSightingEmails, flushSightingRebroadcasts, SIGHTINGS_PER_WEBHOOK } from '../../src/hub/sightings/index.js';
 import { SYSTEM } from '../../src/platform/context.js';
 import { createSmtpMailer } from '../../src/platform/delivery/mailer.js';
 import { createHttpWebhookSender } from '../../src/platform/delivery/webhooks.js';
@@ -41,7 +41,7 @@ describeEachApp(
       new DeliveryWorker(t().ctx, { mailer: createSmtpMailer(smtp.url), ratePerMinute: 600_000, webhooks: createHttpWebhookSender({ allowPrivate: true, timeoutMs: 3000 }), webhookRatePerMinute: 600_000 });
     /** What the hub's schedule does every second (sighting webhooks), then the worker until nothing is due. */
     const deliverAll = async () => {
-      while ((await flushSightingWebhooks(t().ctx)).more);
+      while ((await flushSightingRebroadcasts(t().ctx)).more);
       for (let i = 0; i < 20; i++) {
         const r = await worker().runOnce();
         if (r.sent === 0 && r.retried === 0) break;
@@ -236,7 +236,7 @@ describeEachApp(
       const items = [...Array.from({ length: SIGHTINGS_PER_WEBHOOK }, () => ({ value: 'coalesce-1.example' })), { value: 'coalesce-2.example' }];
       const bulk = await api('D', 'POST', '/api/v1/sightings/bulk', { items });
       assert.equal(bulk.statusCode, 200, bulk.body);
-      const queued = await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const queued = await ctx.db.kysely.selectFrom('sighting_rebroadcast_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(queued.n), SIGHTINGS_PER_WEBHOOK + 2, 'one queue row per sighting and alert, not per member');
       await deliverAll();
       const toA = carried(hookA);
@@ -255,7 +255,7 @@ describeEachApp(
         const hooks = history.alerts.find((x) => x.alertId === id)!.messages.filter((m) => m.topic === 'hub.sighting.webhook');
         assert.ok(hooks.length > 0 && hooks.every((m) => m.status === 'sent'), 'the calls show under their alert in the member’s delivery history');
       }
-      const left = await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const left = await ctx.db.kysely.selectFrom('sighting_rebroadcast_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(left.n), 0, 'the flush took them all');
     });
 
@@ -270,7 +270,7 @@ describeEachApp(
       await retractAlert(ctx, SYSTEM, goneAlert, 'false positive');
       const bulk = await api('D', 'POST', '/api/v1/sightings/bulk', { items: Array.from({ length: 30 }, () => ({ value: 'race.example' })) });
       assert.equal(bulk.statusCode, 200, bulk.body);
-      const flushes = await Promise.all([flushSightingWebhooks(ctx), flushSightingWebhooks(ctx), flushSightingWebhooks(ctx)]);
+      const flushes = await Promise.all([flushSightingRebroadcasts(ctx), flushSightingRebroadcasts(ctx), flushSightingRebroadcasts(ctx)]);
       assert.equal(flushes.reduce((n, f) => n + f.sightings, 0), 31, 'every queued sighting taken exactly once');
       await deliverAll();
       for (const hook of [hookA, hookC]) {
@@ -289,10 +289,10 @@ describeEachApp(
       await reset();
       const calls = async () =>
         Number((await ctx.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('topic', '=', 'hub.sighting.webhook').where('ref_id', '=', `${alertId}:${org.A}`).executeTakeFirstOrThrow()).n);
-      const queued = async () => Number((await ctx.db.kysely.selectFrom('sighting_webhook_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const queued = async () => Number((await ctx.db.kysely.selectFrom('sighting_rebroadcast_queue').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       const schedule = startHubSchedule(ctx);
       try {
-        // Twenty sightings trickling in over two seconds: the flush every second (BAKEN_SIGHTING_WEBHOOK_INTERVAL_MS)
+        // Twenty sightings trickling in over two seconds: the flush every second (BAKEN_SIGHTING_REBROADCAST_INTERVAL_MS)
         // takes what arrived since the last, so A gets two to four calls, not twenty.
         for (let i = 0; i < 20; i++) {
           assert.equal((await api('D', 'POST', '/api/v1/sightings', { value: 'scheduled.example' })).statusCode, 201);

@@ -2,11 +2,11 @@
  * Sightings: "melding terug bij waarneming". A member organisation reports that it observed an indicator, one
  * at a time (API, the alert page) or in bulk; values the hub does not know yet are kept as observations for
  * analysts to triage. A sighting of an indicator of a published alert is re-broadcast at once to the rest of that
- * alert's audience: on the live stream (`sighting.rebroadcast`, after commit), on the member's webhook within about
- * a second (`sightings.reported`, one call carrying every sighting of that second, see sighting-webhooks.ts), and
- * by email at most once per alert per member per `BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES` (the first at once, a
- * summary of the rest when the interval is over, see {@link flushSightingEmails}). Other members learn the sector
- * and the count, never the reporter's name unless it chose `shareName`; coordinator staff see everything, named.
+ * alert's audience: on the live stream (`sighting.rebroadcast`) when the sighting commits, and within about a second
+ * on the member's webhook (`sightings.reported`, one call carrying every sighting of that second) and by email at most
+ * once per alert per member per `BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES` (see sighting-rebroadcasts.ts; the summary of
+ * the rest when the interval is over is {@link flushSightingEmails}). Other members learn the sector and the count,
+ * never the reporter's name unless it chose `shareName`; coordinator staff see everything, named.
  */
 import type { Kysely } from 'kysely';
 import { audit } from '../../platform/audit.js';
@@ -17,15 +17,14 @@ import { enqueueEmail } from '../../platform/delivery/outbox.js';
 import { BakenError, type FieldProblem } from '../../platform/errors.js';
 import { alertUrl } from '../alerts/alert-messages.js';
 import { rowAudience } from '../alerts/alerts.js';
-import { holdForDigest } from '../digest/digest-items.js';
 import { publishHubEvents } from '../hub-event-relay.js';
 import type { SightingHubEvent } from '../hub-events.js';
 import { appendIndicatorEvents } from '../indicators/indicators.js';
 import { IndicatorError, normalizeIndicator } from '../indicators/normalize-indicator.js';
 import { memberRecipients } from '../members/member-profile.js';
-import { canSee, mayPushToOrganisation, stricterTlp, type Audience, type Tlp, type Viewer } from '../tlp.js';
-import { renderSightingEmail, renderSightingSummaryEmail, type SightingNotice } from './sighting-messages.js';
-import { queueSightingWebhook } from './sighting-webhooks.js';
+import { canSee, stricterTlp, type Audience, type Tlp, type Viewer } from '../tlp.js';
+import { renderSightingSummaryEmail, type SightingNotice } from './sighting-messages.js';
+import { queueSightingRebroadcast } from './sighting-rebroadcasts.js';
 
 /** One reported observation. Either `value` (any spelling, defanged too) or `indicatorId`. */
 export interface SightingInput {
@@ -200,7 +199,6 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
   const shareName = options.shareName === true;
   const events: SightingHubEvent[] = [];
   const result = await transact(ctx.db.kysely, async (trx) => {
-    const lastSteps: Array<() => Promise<void>> = [];
     const org = await trx.selectFrom('organisations').select(['id', 'name', 'sector', 'kind']).where('id', '=', organisationId).executeTakeFirst();
     if (!org || org.kind !== 'member') throw new BakenError('SIGHTING_NOT_MEMBER');
     const rejected: RejectedSighting[] = [];
@@ -253,14 +251,12 @@ export async function reportSightings(ctx: Context, by: Caller, viewer: Viewer, 
           lastSeen: resolved.lastSeen,
           now,
           events,
-          lastSteps,
         });
       }
     }
     if (ids.length > 0) {
       await audit(trx, ctx.clock, by, { action: 'sighting.report', target: { type: 'organisation', id: organisationId }, details: { sightings: ids.length, first: ids[0], shareName } });
     }
-    for (const step of lastSteps) await step();
     return { ids, rejected };
   });
   await publishHubEvents(ctx, events);
@@ -277,14 +273,12 @@ interface RebroadcastInput {
   lastSeen: string;
   now: string;
   events: SightingHubEvent[];
-  /** Work to do at the very end of the transaction (the email interval's row locks). */
-  lastSteps: Array<() => Promise<void>>;
 }
 
 /**
- * Tells the rest of the audience of every published alert with this indicator, in the caller's transaction:
- * a row for the webhook flusher (src/hub/sightings/sighting-webhooks.ts), an email when the member's interval allows
- * it (else a summary is marked due), and a hub event for the stream (collected, emitted after commit).
+ * Tells the rest of the audience of every published alert with this indicator, in the caller's transaction: a hub
+ * event for the stream (collected, emitted after commit) and a row for the flusher that tells each member by webhook,
+ * email or digest within a second (sighting-rebroadcasts.ts). A fixed amount of work, whatever the audience's size.
  */
 async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastInput): Promise<void> {
   const alerts = await trx
@@ -303,8 +297,6 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
     .executeTakeFirstOrThrow();
   const organisations = Number(totals.orgs);
   const sightings = Number(totals.n);
-  const domain = new URL(ctx.config.publicUrl).hostname;
-  const cutoff = new Date(Date.parse(s.now) - ctx.config.sightingEmailIntervalMinutes * 60_000).toISOString();
   for (const a of alerts) {
     const alertId = Number(a.id);
     const base = rowAudience(a);
@@ -325,82 +317,9 @@ async function rebroadcast(ctx: Context, trx: Kysely<Database>, s: RebroadcastIn
       reportedAt: s.now,
       reporter: s.reporter.shareName ? s.reporter.name : null,
     };
-    const recipientIds = (await trx.selectFrom('alert_recipients').select('organisation_id').where('alert_id', '=', alertId).execute())
-      .map((r) => Number(r.organisation_id))
-      .filter((o) => o !== s.reporter.organisationId);
-    const emailTo: Awaited<ReturnType<typeof memberRecipients>> = [];
-    let webhooks = false;
-    for (const m of await memberRecipients(trx, recipientIds)) {
-      if (!mayPushToOrganisation(audience, m.organisationId)) continue;
-      if (m.webhook) webhooks = true;
-      // A digest member learns of it in its daily digest (src/hub/digest); its webhook call goes within a second.
-      if (m.preferences.delivery === 'digest') {
-        await holdForDigest(trx, { organisationId: m.organisationId, kind: 'sighting', alertId, version: a.version, sightingId: s.sightingId, at: s.now });
-        continue;
-      }
-      if (m.contacts.length > 0) emailTo.push(m);
-    }
-    // One row for the flusher, which sends each member one call a second with every sighting of that second.
-    if (webhooks) await queueSightingWebhook(trx, { notice: n, reporterOrganisationId: s.reporter.organisationId, tlp: audience.tlp });
-    // One email per interval: whoever moves last_email_at forward sends; the update's row locks make a concurrent
-    // sighting wait and then see the new time, so two never both send. One statement for all members at once, so
-    // that a burst of sightings to a large audience stays a handful of statements per sighting. Within an interval a
-    // sighting writes a member's row only if it is the first to wait (pending_since); the summary counts the
-    // sightings after the last one emailed, so concurrent sightings of one alert do not queue for each other's row
-    // locks. This runs last in the transaction (see reportSightings), so the few locks taken are held briefly.
-    s.lastSteps.push(async () => {
-      for (let k = 0; k < emailTo.length; k += 500) {
-        const chunk = emailTo.slice(k, k + 500);
-        const ids = chunk.map((m) => m.organisationId);
-        // Only the rows that do not exist yet: on PostgreSQL an insert that meets a row another sighting's transaction
-        // has just updated waits for that transaction, even with DO NOTHING; a plain read does not wait.
-        const known = new Set((await trx.selectFrom('sighting_email_state').select('organisation_id').where('alert_id', '=', alertId).where('organisation_id', 'in', ids).execute()).map((r) => Number(r.organisation_id)));
-        const missing = ids.filter((o) => !known.has(o));
-        if (missing.length > 0) {
-          await trx
-            .insertInto('sighting_email_state')
-            .values(missing.map((organisation_id) => ({ alert_id: alertId, organisation_id, last_email_at: null, pending_since: null, pending_count: 0 })))
-            .onConflict((oc) => oc.columns(['alert_id', 'organisation_id']).doNothing())
-            .execute();
-        }
-        const won = await trx
-          .updateTable('sighting_email_state')
-          .set({ last_email_at: s.now, pending_since: null, pending_count: 0, last_email_sighting_id: s.sightingId })
-          .where('alert_id', '=', alertId)
-          .where('organisation_id', 'in', ids)
-          .where((eb) => eb.or([eb('last_email_at', 'is', null), eb('last_email_at', '<=', cutoff)]))
-          .returning('organisation_id')
-          .execute();
-        const winners = new Set(won.map((r) => Number(r.organisation_id)));
-        const waiting = ids.filter((o) => !winners.has(o));
-        if (waiting.length > 0) {
-          await trx
-            .updateTable('sighting_email_state')
-            .set({ pending_since: s.now })
-            .where('alert_id', '=', alertId)
-            .where('organisation_id', 'in', waiting)
-            .where('pending_since', 'is', null)
-            .execute();
-        }
-        for (const m of chunk) {
-          if (!winners.has(m.organisationId)) continue;
-          for (const c of m.contacts) {
-            const { subject, text } = renderSightingEmail({ notice: n, language: c.language, organisationName: m.name, intervalMinutes: ctx.config.sightingEmailIntervalMinutes });
-            await enqueueEmail(trx, ctx.clock, {
-              idempotencyKey: `sighting:${s.sightingId}:alert:${alertId}:org:${m.organisationId}:email:${c.email}`,
-              topic: 'hub.sighting',
-              refType: 'sighting',
-              refId: `${alertId}:${m.organisationId}`,
-              messageIdDomain: domain,
-              to: [c.email],
-              subject,
-              text,
-              headers: { 'X-Baken-Alert': String(alertId), 'X-Baken-Sighting': String(s.sightingId), 'X-Baken-TLP': audience.tlp },
-            });
-          }
-        }
-      }
-    });
+    // The rest of the audience is told by webhook, email and digest within a second, by the flusher, which does the
+    // work per member once for all the sightings of that second (sighting-rebroadcasts.ts).
+    await queueSightingRebroadcast(trx, { notice: n, reporterOrganisationId: s.reporter.organisationId, tlp: audience.tlp });
     s.events.push({
       type: 'sighting.rebroadcast',
       sightingId: s.sightingId,

@@ -27,7 +27,7 @@ import * as m0018 from './migrations/0018_misp.js';
 import * as m0019 from './migrations/0019_alert_indicators_by_indicator.js';
 import * as m0021 from './migrations/0021_feed_states.js';
 import * as m0022 from './migrations/0022_sighting_email_cursor.js';
-import * as m0023 from './migrations/0023_sighting_webhook_queue.js';
+import * as m0023 from './migrations/0023_sighting_rebroadcast_queue.js';
 
 type VersionedMigration = { up(db: Kysely<any>, dialect: DialectName): Promise<void> } | { up(db: Kysely<any>): Promise<void> };
 
@@ -54,7 +54,7 @@ const MIGRATIONS: Array<[string, VersionedMigration]> = [
   ['0019_alert_indicators_by_indicator', m0019],
   ['0021_feed_states', m0021],
   ['0022_sighting_email_cursor', m0022],
-  ['0023_sighting_webhook_queue', m0023],
+  ['0023_sighting_rebroadcast_queue', m0023],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

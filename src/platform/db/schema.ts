@@ -601,15 +601,15 @@ export interface SightingEmailStateTable {
   last_email_sighting_id: number | null;
 }
 
-/** A re-broadcast sighting waiting for its webhook calls (0023); deleted by the flusher that sends them. */
-export interface SightingWebhookQueueTable {
+/** A re-broadcast sighting waiting for the rest of its alert's audience to be told (0023); deleted by the flusher. */
+export interface SightingRebroadcastQueueTable {
   id: Generated<number>;
   sighting_id: number;
   alert_id: number;
   reporter_organisation_id: number;
   tlp: string;
-  /** JSON: the sighting as the rest of the audience sees it (see sightingWebhookItem). */
-  item: string;
+  /** JSON: the SightingNotice, as the rest of the audience learns of it. */
+  notice: string;
   queued_at: string;
 }
 
@@ -693,7 +693,7 @@ export interface Database {
   sighting_observations: SightingObservationTable;
   sightings: SightingTable;
   sighting_email_state: SightingEmailStateTable;
-  sighting_webhook_queue: SightingWebhookQueueTable;
+  sighting_rebroadcast_queue: SightingRebroadcastQueueTable;
   member_digests: MemberDigestTable;
   member_digest_items: MemberDigestItemTable;
   feed_states: FeedStateTable;
