@@ -55,7 +55,7 @@ export function registerServe(program: Command): void {
           .catch((err: unknown) => ctx.log.warn({ err }, 'retention failed'));
       }, 3600_000);
       housekeeping.unref();
-      // Sighting webhooks, summaries and digests run beside the delivery worker.
+      // Sighting re-broadcasts (webhooks, first emails), summaries and digests run beside the delivery worker.
       const hubSchedule = config.worker ? startHubSchedule(ctx) : null;
       const stop = async (signal: string) => {
         clearInterval(housekeeping);

@@ -27,7 +27,7 @@ export function registerWorker(program: Command): void {
             return;
           }
           worker.start();
-          // Sighting webhooks every second, summaries and digests every minute.
+          // Sighting re-broadcasts every second, summaries and digests every minute.
           const hubSchedule = startHubSchedule(ctx);
           ctx.log.info('delivery worker running');
           await new Promise<void>((resolve) => {

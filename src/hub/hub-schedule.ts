@@ -25,21 +25,21 @@ export async function runHubScheduleOnce(ctx: Context): Promise<void> {
 /** Starts the hub's timers in this process. */
 export function startHubSchedule(ctx: Context): HubSchedule {
   let stopped = false;
-  let webhookTimer: NodeJS.Timeout | null = null;
+  let rebroadcastTimer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> = Promise.resolve();
 
   // A flush that took a whole batch (more than one batch arrived in the interval) goes on at once; else it waits for
   // the interval, which is what makes a burst one call per member and alert a second.
-  const flushWebhooks = async () => {
+  const flushRebroadcasts = async () => {
     let again = false;
     try {
       again = (await flushSightingRebroadcasts(ctx)).more && !stopped;
     } catch (err) {
       ctx.log.warn({ err }, 'sighting re-broadcast failed');
     }
-    if (!stopped) webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), again ? 0 : ctx.config.sightingRebroadcastIntervalMs);
+    if (!stopped) rebroadcastTimer = setTimeout(() => (inFlight = flushRebroadcasts()), again ? 0 : ctx.config.sightingRebroadcastIntervalMs);
   };
-  webhookTimer = setTimeout(() => (inFlight = flushWebhooks()), ctx.config.sightingRebroadcastIntervalMs);
+  rebroadcastTimer = setTimeout(() => (inFlight = flushRebroadcasts()), ctx.config.sightingRebroadcastIntervalMs);
 
   const minutely = setInterval(() => {
     // Re-broadcast emails held back by BAKEN_SIGHTING_EMAIL_INTERVAL_MINUTES go out as summaries when due.
@@ -55,7 +55,7 @@ export function startHubSchedule(ctx: Context): HubSchedule {
     async stop() {
       stopped = true;
       clearInterval(minutely);
-      if (webhookTimer) clearTimeout(webhookTimer);
+      if (rebroadcastTimer) clearTimeout(rebroadcastTimer);
       await inFlight;
     },
   };

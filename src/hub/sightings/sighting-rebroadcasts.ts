@@ -107,6 +107,12 @@ export async function flushSightingRebroadcasts(ctx: Context): Promise<SightingR
     const alertIds = [...new Set(taken.map((r) => r.alertId))];
     const alerts = new Map((await trx.selectFrom('alerts').selectAll().where('id', 'in', alertIds).where('state', '=', 'published').execute()).map((a) => [Number(a.id), a]));
     const recipients = await trx.selectFrom('alert_recipients').select(['alert_id', 'organisation_id']).where('alert_id', 'in', alertIds).execute();
+    const recipientsOf = new Map<number, number[]>();
+    for (const r of recipients) {
+      const list = recipientsOf.get(Number(r.alert_id)) ?? [];
+      list.push(Number(r.organisation_id));
+      recipientsOf.set(Number(r.alert_id), list);
+    }
     const members = new Map((await memberRecipients(trx, [...new Set(recipients.map((r) => Number(r.organisation_id)))])).map((m) => [m.organisationId, m]));
     const range = `${Number(rows.reduce((lo, r) => Math.min(lo, Number(r.id)), Infinity))}-${Number(rows.reduce((hi, r) => Math.max(hi, Number(r.id)), 0))}`;
 
@@ -118,13 +124,14 @@ export async function flushSightingRebroadcasts(ctx: Context): Promise<SightingR
       if (!alert) continue;
       const ofAlert = taken.filter((r) => r.alertId === alertId);
       const audience = rowAudience(alert);
+      // The policy is asked once per member and level (a flush holds a handful of levels), not per member and sighting.
+      const levels = [...new Set(ofAlert.map((r) => r.tlp))];
       // Per member of the audience, the sightings of this alert it may be told of, in queue order.
       const told = new Map<number, Taken[]>();
-      for (const r of recipients) {
-        if (Number(r.alert_id) !== alertId) continue;
-        const organisationId = Number(r.organisation_id);
+      for (const organisationId of recipientsOf.get(alertId) ?? []) {
         if (!members.has(organisationId)) continue;
-        const mine = ofAlert.filter((s) => s.reporter !== organisationId && mayPushToOrganisation({ ...audience, tlp: s.tlp }, organisationId));
+        const may = new Set(levels.filter((tlp) => mayPushToOrganisation({ ...audience, tlp }, organisationId)));
+        const mine = ofAlert.filter((s) => s.reporter !== organisationId && may.has(s.tlp));
         if (mine.length > 0) told.set(organisationId, mine);
       }
       const emailTo: Array<{ member: MemberRecipient; sightings: Taken[] }> = [];
@@ -193,7 +200,12 @@ async function emailFirstOfInterval(ctx: Context, trx: Kysely<Database>, alert: 
     }
     // Members whose first sighting here is the same (all but those who reported that one) move on in one statement.
     const byFirst = new Map<number, number[]>();
-    for (const e of chunk) byFirst.set(e.sightings[0]!.notice.sightingId, [...(byFirst.get(e.sightings[0]!.notice.sightingId) ?? []), e.member.organisationId]);
+    for (const e of chunk) {
+      const first = e.sightings[0]!.notice.sightingId;
+      const group = byFirst.get(first) ?? [];
+      group.push(e.member.organisationId);
+      byFirst.set(first, group);
+    }
     const winners = new Set<number>();
     for (const [sightingId, group] of byFirst) {
       const won = await trx
