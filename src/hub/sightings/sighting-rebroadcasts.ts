@@ -114,7 +114,9 @@ export async function flushSightingRebroadcasts(ctx: Context): Promise<SightingR
       recipientsOf.set(Number(r.alert_id), list);
     }
     const members = new Map((await memberRecipients(trx, [...new Set(recipients.map((r) => Number(r.organisation_id)))])).map((m) => [m.organisationId, m]));
-    const range = `${Number(rows.reduce((lo, r) => Math.min(lo, Number(r.id)), Infinity))}-${Number(rows.reduce((hi, r) => Math.max(hi, Number(r.id)), 0))}`;
+    // Names this flush in idempotency keys: flushes on several nodes take disjoint rows, so their lowest ids differ.
+    const ids = rows.map((r) => Number(r.id));
+    const range = `${Math.min(...ids)}-${Math.max(...ids)}`;
 
     const calls: Array<EnqueueWebhookInput & { bodyJson: string }> = [];
     const held: DigestItemInput[] = [];
@@ -147,7 +149,6 @@ export async function flushSightingRebroadcasts(ctx: Context): Promise<SightingR
               event: 'sightings.reported',
               body: null,
               bodyJson: sightingsWebhookBodyJson(sightings.slice(k, k + SIGHTINGS_PER_WEBHOOK).map((s) => s.itemJson), organisationId),
-              // The taken rows are gone once this commits, so the range names this flush and no other.
               idempotencyKey: `sightings:${range}:alert:${alertId}:org:${organisationId}:part:${k / SIGHTINGS_PER_WEBHOOK}`,
               refType: 'sighting',
               refId: `${alertId}:${organisationId}`,
