@@ -240,7 +240,10 @@ export async function memberRoutes(base: FastifyInstance, { ctx }: { ctx: Contex
   app.delete(
     '/members/:id/keys/:keyId',
     { preValidation: requireSignedIn, schema: { tags, summary: 'Revoke one of the organisation’s API keys', params: KeyParams, response: { 200: ApiKey, ...errors(401, 403, 404) } } },
-    async (request) => presentApiKey(await (assertManage(request, request.params.id), revokeMemberKey(ctx, request.caller, request.params.id, request.params.keyId)), ctx.clock.now()),
+    async (request) => {
+      assertManage(request, request.params.id);
+      return presentApiKey(await revokeMemberKey(ctx, request.caller, request.params.id, request.params.keyId), ctx.clock.now());
+    },
   );
 
   // Who administers a member organisation is the coordinator's decision, not the member's own.

@@ -27,7 +27,7 @@ import { enqueueWebhooks, type EnqueueWebhookInput } from '../../platform/delive
 import { rowAudience } from '../alerts/alerts.js';
 import { holdAllForDigest, type DigestItemInput } from '../digest/digest-items.js';
 import { memberRecipients, type MemberRecipient } from '../members/member-profile.js';
-import { isTlp, mayPushToOrganisation, type Tlp } from '../tlp.js';
+import { mayPushToOrganisation, type Tlp } from '../tlp.js';
 import { renderSightingEmail, sightingsWebhookBodyJson, sightingWebhookItem, type SightingNotice } from './sighting-messages.js';
 
 /** Sightings one webhook call carries at most; a larger second is split over several calls. */
@@ -98,7 +98,6 @@ export async function flushSightingRebroadcasts(ctx: Context): Promise<SightingR
     if (rows.length === 0) return { sightings: 0, calls: 0, emails: 0, more: false };
     // The DELETE's RETURNING order is not defined; members are told oldest first.
     const taken: Taken[] = rows
-      .filter((r) => isTlp(r.tlp))
       .map((r) => {
         const notice = JSON.parse(r.notice) as SightingNotice;
         return { id: Number(r.id), alertId: Number(r.alert_id), reporter: Number(r.reporter_organisation_id), tlp: r.tlp as Tlp, notice, itemJson: JSON.stringify(sightingWebhookItem(notice)) };
@@ -115,8 +114,7 @@ export async function flushSightingRebroadcasts(ctx: Context): Promise<SightingR
     }
     const members = new Map((await memberRecipients(trx, [...new Set(recipients.map((r) => Number(r.organisation_id)))])).map((m) => [m.organisationId, m]));
     // Names this flush in idempotency keys: flushes on several nodes take disjoint rows, so their lowest ids differ.
-    const ids = rows.map((r) => Number(r.id));
-    const range = `${Math.min(...ids)}-${Math.max(...ids)}`;
+    const range = `${taken[0]!.id}-${taken.at(-1)!.id}`;
 
     const calls: Array<EnqueueWebhookInput & { bodyJson: string }> = [];
     const held: DigestItemInput[] = [];

@@ -25,8 +25,11 @@ export interface BulkTable {
  */
 export type ConstantColumns = ReadonlyMap<number, unknown>;
 
-/** `insert into t (cols) select <unnested or constant> from unnest(...)` with its parameters' order. */
-function pgInsertText(spec: BulkTable, constants: ConstantColumns | undefined, ret: string): { text: string; arrays: number[] } {
+/**
+ * `insert into t (cols) select <unnested or constant> from unnest(...)`, the columns that go as arrays (in parameter
+ * order), and the constant values that follow them.
+ */
+function pgInsertText(spec: BulkTable, constants: ConstantColumns | undefined, ret: string): { text: string; arrays: number[]; fixed: unknown[] } {
   const arrays: number[] = [];
   const select: string[] = [];
   const params: string[] = [];
@@ -38,11 +41,24 @@ function pgInsertText(spec: BulkTable, constants: ConstantColumns | undefined, r
   let k = arrays.length;
   spec.columns.forEach((_, c) => select.push(constants?.has(c) ? `$${++k}::${spec.pgTypes[c]}` : `u.c${arrays.indexOf(c)}`));
   const names = arrays.map((_, i) => `c${i}`).join(', ');
-  return { text: `insert into ${spec.table} (${spec.columns.join(', ')}) select ${select.join(', ')} from unnest(${params.join(', ')}) as u(${names})${ret}`, arrays };
+  const fixed = constants ? [...spec.columns.keys()].filter((c) => constants.has(c)).map((c) => constants.get(c)) : [];
+  return { text: `insert into ${spec.table} (${spec.columns.join(', ')}) select ${select.join(', ')} from unnest(${params.join(', ')}) as u(${names})${ret}`, arrays, fixed };
 }
 
 /** Rows per PostgreSQL statement. */
 const PG_ROWS = 20_000;
+
+/** One array per variable column for each batch of PG_ROWS rows. */
+function* pgBatches(variable: readonly number[], rows: number, value: (row: number, column: number) => unknown): Generator<unknown[]> {
+  for (let start = 0; start < rows; start += PG_ROWS) {
+    const end = Math.min(rows, start + PG_ROWS);
+    yield variable.map((c) => {
+      const a = new Array<unknown>(end - start);
+      for (let r = start; r < end; r++) a[r - start] = value(r, c);
+      return a;
+    });
+  }
+}
 /** Rows per reused SQLite statement. */
 const SQLITE_ROWS = 100;
 
@@ -61,22 +77,14 @@ export async function insertRows(
   returning: readonly string[] = [],
   constants?: ConstantColumns,
 ): Promise<Array<Record<string, unknown>>> {
-  const { table, columns, pgTypes } = spec;
+  const { table, columns } = spec;
   const width = columns.length;
   const ret = returning.length > 0 ? ` returning ${returning.join(', ')}` : '';
   const out: Array<Record<string, unknown>> = [];
   if (rows === 0) return out;
   if (db.dialect === 'postgres') {
-    const { text, arrays: variable } = pgInsertText(spec, constants, ret);
-    const fixed = constants ? [...columns.keys()].filter((c) => constants.has(c)).map((c) => constants.get(c)) : [];
-    for (let start = 0; start < rows; start += PG_ROWS) {
-      const end = Math.min(rows, start + PG_ROWS);
-      const arrays: unknown[] = [];
-      for (const c of variable) {
-        const a = new Array<unknown>(end - start);
-        for (let r = start; r < end; r++) a[r - start] = value(r, c);
-        arrays.push(a);
-      }
+    const { text, arrays: variable, fixed } = pgInsertText(spec, constants, ret);
+    for (const arrays of pgBatches(variable, rows, value)) {
       const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...arrays, ...fixed]));
       for (const row of result.rows) out.push(row);
     }
@@ -172,17 +180,9 @@ export async function pgInsertRowsThen(
   thenParams: readonly unknown[],
 ): Promise<void> {
   if (rows === 0) return;
-  const { text, arrays: variable } = pgInsertText(spec, constants, ' returning id');
-  const fixed = constants ? [...spec.columns.keys()].filter((c) => constants.has(c)).map((c) => constants.get(c)) : [];
+  const { text, arrays: variable, fixed } = pgInsertText(spec, constants, ' returning id');
   const statement = `with ins as (${text}) ${then(variable.length + fixed.length + 1)}`;
-  for (let start = 0; start < rows; start += PG_ROWS) {
-    const end = Math.min(rows, start + PG_ROWS);
-    const arrays: unknown[] = [];
-    for (const c of variable) {
-      const a = new Array<unknown>(end - start);
-      for (let r = start; r < end; r++) a[r - start] = value(r, c);
-      arrays.push(a);
-    }
+  for (const arrays of pgBatches(variable, rows, value)) {
     await trx.executeQuery(CompiledQuery.raw(statement, [...arrays, ...fixed, ...thenParams]));
   }
 }

@@ -56,20 +56,13 @@ export interface Enqueued {
  * await enqueueEmail(trx, ctx.clock, { idempotencyKey: `receipt:${reportId}`, topic: 'hotline.receipt', to: [email], subject, text });
  */
 export async function enqueueEmail(db: Kysely<Database>, clock: Clock, input: EmailMessage & EnqueueOptions): Promise<Enqueued> {
-  const { idempotencyKey, topic, refType, refId, maxAttempts, messageIdDomain, ...message } = input;
-  const options = { idempotencyKey, topic, refType, refId, maxAttempts, messageIdDomain };
-  if (message.to.length === 0) throw new Error('an email needs at least one recipient');
-  const existing = await db.selectFrom('outbox').select(['id', 'message_id']).where('idempotency_key', '=', options.idempotencyKey).executeTakeFirst();
+  if (input.to.length === 0) throw new Error('an email needs at least one recipient');
+  const existing = await db.selectFrom('outbox').select(['id', 'message_id']).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirst();
   if (existing) return { id: existing.id, messageId: existing.message_id, created: false };
-  const now = clock.now().toISOString();
-  const messageId = `<${randomToken(12)}.${Date.parse(now).toString(36)}@${options.messageIdDomain ?? hostname()}>`;
-  const row = await db
-    .insertInto('outbox')
-    .values(pendingOutboxRow(now, { channel: 'email', topic: options.topic, idempotencyKey: options.idempotencyKey, destination: message.to.join(', '), messageId, payload: JSON.stringify(message), maxAttempts: options.maxAttempts, refType: options.refType, refId: options.refId }))
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const values = emailRow(clock.now().toISOString(), input);
+  const row = await db.insertInto('outbox').values(values).returning('id').executeTakeFirstOrThrow();
   outboxSignal.notify();
-  return { id: row.id, messageId, created: true };
+  return { id: row.id, messageId: values.message_id, created: true };
 }
 
 /**
@@ -82,16 +75,20 @@ export async function enqueueEmail(db: Kysely<Database>, clock: Clock, input: Em
 export async function enqueueEmails(db: Kysely<Database>, clock: Clock, inputs: ReadonlyArray<EmailMessage & EnqueueOptions>): Promise<number> {
   if (inputs.length === 0) return 0;
   const now = clock.now().toISOString();
-  const stamp = Date.parse(now).toString(36);
   const rows = inputs.map((input) => {
-    const { idempotencyKey, topic, refType, refId, maxAttempts, messageIdDomain, ...message } = input;
-    if (message.to.length === 0) throw new Error('an email needs at least one recipient');
-    const messageId = `<${randomToken(12)}.${stamp}@${messageIdDomain ?? hostname()}>`;
-    return pendingOutboxRow(now, { channel: 'email', topic, idempotencyKey, destination: message.to.join(', '), messageId, payload: JSON.stringify(message), maxAttempts, refType, refId });
+    if (input.to.length === 0) throw new Error('an email needs at least one recipient');
+    return emailRow(now, input);
   });
   // 100 rows of 17 columns stay far below SQLite's 32,766 and PostgreSQL's 65,535 parameters, and a statement stays a
   // few megabytes even when each email lists two hundred indicators.
   return insertOutboxRows(db, rows, 100);
+}
+
+/** An email's outbox row, with a Message-ID of its own (stable over every attempt). */
+function emailRow(now: string, input: EmailMessage & EnqueueOptions): Insertable<OutboxTable> & { message_id: string } {
+  const { idempotencyKey, topic, refType, refId, maxAttempts, messageIdDomain, ...message } = input;
+  const messageId = `<${randomToken(12)}.${Date.parse(now).toString(36)}@${messageIdDomain ?? hostname()}>`;
+  return { ...pendingOutboxRow(now, { channel: 'email', topic, idempotencyKey, destination: message.to.join(', '), messageId, payload: JSON.stringify(message), maxAttempts, refType, refId }), message_id: messageId };
 }
 
 /** What a queued message's row is made of; the rest of the row is what every new message starts with. */

@@ -215,7 +215,6 @@ const systemResolve: Resolve = (host) => lookup(host, { all: true });
 
 /** The addresses a call may go to: public ones only, unless allowed; a name with any inner address is refused whole. */
 function assertPublicAddresses(host: string, addresses: readonly string[]): void {
-  if (addresses.length === 0) throw new Error(`${host} does not resolve`);
   for (const a of addresses) {
     const kind = classifyIp(parseIp(a));
     if (!kind.globallyReachable) throw new PermanentDeliveryError(`${host} resolves to ${a}, which is not a public address (${kind.reason}); set BAKEN_WEBHOOK_ALLOW_PRIVATE=true to allow it`);
@@ -231,8 +230,8 @@ function checkedLookup(resolve: Resolve, allowPrivate: boolean): LookupFunction 
   return (hostname, options, callback) => {
     resolve(hostname)
       .then((found) => {
-        if (!allowPrivate) assertPublicAddresses(hostname, found.map((a) => a.address));
         if (found.length === 0) throw new Error(`${hostname} does not resolve`);
+        if (!allowPrivate) assertPublicAddresses(hostname, found.map((a) => a.address));
         const family = options.family === 4 || options.family === 6 ? options.family : 0;
         const usable = family === 0 ? found : found.filter((a) => a.family === family);
         if (usable.length === 0) throw new Error(`${hostname} has no IPv${family} address`);
